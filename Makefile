@@ -1,0 +1,37 @@
+# The README's two commands: `make demo` and `make test`. Each builds its own
+# virtual environment in .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint bench completions clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/awsenv sandbox
+
+# Whole suite, with a throwaway Secret Service; pytest's exit 5 (no tests) fails.
+test: $(STAMP)
+	@tests/with-secret-service $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m 'not slow' -x -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check awsenv tests bench
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+completions: $(STAMP)
+	$(PY) completions/generate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Allows ``python -m awsenv``."""
+
+from awsenv.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""The click application: global options, lazy subcommands, error rendering."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import sys
+
+import click
+
+from awsenv import __version__
+from awsenv.errors import AwsenvError, ExitCode
+
+# name -> (module under awsenv.cli.commands, attribute). Modules are imported
+# only when the command runs (or for --help), so startup stays cheap.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "configure": ("configure", "configure"),
+    "login": ("login", "login"),
+    "logout": ("logout", "logout"),
+    "status": ("status", "status"),
+    "list": ("list_", "list_"),
+    "credential-process": ("credential_process", "credential_process"),
+    "export": ("export", "export"),
+    "exec": ("exec_", "exec_"),
+    "sync": ("sync", "sync"),
+    "console": ("console", "console"),
+    "init": ("init", "init"),
+    "use": ("use", "use"),
+    "allow": ("trust", "allow"),
+    "deny": ("trust", "deny"),
+    "hook": ("hook", "hook"),
+    "completion": ("completion", "completion"),
+    "doctor": ("doctor", "doctor"),
+    "sandbox": ("sandbox", "sandbox"),
+    "emulator": ("emulator", "emulator"),
+}
+
+
+def _module_name(name: str) -> str:
+    return f"awsenv.cli.commands.{COMMANDS[name][0]}"
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(n for n in COMMANDS if importlib.util.find_spec(_module_name(n)))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or not importlib.util.find_spec(_module_name(cmd_name)):
+            return None
+        module = importlib.import_module(_module_name(cmd_name))
+        return getattr(module, COMMANDS[cmd_name][1])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="awsenv")
+@click.option("--debug", is_flag=True, help="Log what awsenv does on stderr (never secrets).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """awsenv: AWS IAM Identity Center sign-in, credentials and shell switching.
+
+    Sign in once (`awsenv login`), then switch the shell with `awsenv use PROFILE`
+    or a trusted `.awsenv` file. Run `awsenv COMMAND --help` for details.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    if debug:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("awsenv[debug] %(name)s: %(message)s"))
+        log = logging.getLogger("awsenv")
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
+
+
+def run(args: list[str]) -> int:
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="awsenv", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("awsenv: interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except AwsenvError as exc:
+        click.echo(f"awsenv: {exc.line()}", err=True)
+        return int(exc.code)
+    except KeyboardInterrupt:
+        click.echo("awsenv: interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.ERROR
+    except Exception as exc:  # noqa: BLE001 - last-resort guard, no tracebacks for users
+        if debug:
+            raise
+        click.echo(
+            f"awsenv: internal error ({type(exc).__name__}); rerun with --debug and report it",
+            err=True,
+        )
+        return ExitCode.ERROR
+    return ExitCode.OK

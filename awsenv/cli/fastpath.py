@@ -1,0 +1,24 @@
+"""Stdlib-only handling of hot commands.
+
+Each handler returns an exit code when it could answer from local state, or
+None to fall through to the full CLI (which then imports what it needs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Handler = Callable[[list[str]], "int | None"]
+
+# command name -> "module:function"; each module must stay stdlib-only.
+FAST: dict[str, str] = {}
+
+
+def try_fast(args: list[str]) -> int | None:
+    if not args or args[0] not in FAST:
+        return None
+    import importlib
+
+    module, _, func = FAST[args[0]].partition(":")
+    handler: Handler = getattr(importlib.import_module(module), func)
+    return handler(args[1:])

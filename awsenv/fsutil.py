@@ -1,0 +1,108 @@
+"""Private, atomic, locked file handling.
+
+Everything awsenv writes is 0600 inside 0700 directories and replaced
+atomically (temp file, fsync, rename) so a crash never leaves half a file.
+stdlib only (filelock is imported lazily) because the cache hit reads through
+here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from awsenv.errors import AwsenvError, ExitCode
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700; tighten it if we own it."""
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            d.mkdir(mode=DIR_MODE)
+    st = path.stat()
+    if st.st_uid == os.getuid() and st.st_mode & 0o077:
+        path.chmod(DIR_MODE)
+    return path
+
+
+def atomic_write(path: Path, data: bytes | str, mode: int = FILE_MODE) -> None:
+    """Replace ``path`` with ``data`` so readers see the old or the new file, never half."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    ensure_private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    atomic_write(path, json.dumps(obj, separators=(",", ":"), sort_keys=True))
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from ``path``, or None if it is missing or not a JSON object."""
+    try:
+        with open(path, "rb") as fh:
+            obj = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def remove(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = 30.0) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (an flock: released if the holder dies)."""
+    import filelock
+
+    ensure_private_dir(path.parent)
+    lock = filelock.FileLock(str(path), timeout=timeout, mode=FILE_MODE)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise AwsenvError(
+            f"another awsenv process has held {path} for over {timeout:.0f}s",
+            f"find it with `lsof {path}` and stop it, then retry",
+            ExitCode.TIMEOUT,
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

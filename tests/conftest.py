@@ -1,0 +1,59 @@
+"""Test isolation: nothing a test does reaches the real machine's state.
+
+The autouse fixture points HOME, every XDG directory, AWS_CONFIG_FILE and the
+keyring at a temporary tree, and removes AWS_* variables inherited from the
+developer's shell, for this process and every subprocess it starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                  request: pytest.FixtureRequest) -> Path:
+    root = tmp_path_factory.mktemp("home")
+    home = root / "home"
+    home.mkdir(mode=0o700)
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "AWSENV_", "_AWSENV")) or name in ("BROWSER",):
+            monkeypatch.delenv(name, raising=False)
+    runtime = root / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # Never a real browser from a test.
+    monkeypatch.setenv("BROWSER", "false")
+    if request.node.get_closest_marker("keyring") is None:
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "support.file_keyring.TestKeyring")
+        monkeypatch.setenv("AWSENV_TEST_KEYRING_FILE", str(root / "test-keyring.json"))
+    else:
+        if not os.environ.get("AWSENV_TEST_SECRET_SERVICE"):
+            # Only the throwaway daemon from tests/with-secret-service, never a desktop keyring.
+            pytest.skip("needs the test Secret Service: run via `make test`")
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+    pythonpath = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH")) if p)
+    monkeypatch.setenv("PYTHONPATH", pythonpath)
+    # In-process keyring users must not reuse a backend chosen before the env changed.
+    import keyring.core
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    return home
