@@ -1,0 +1,74 @@
+"""Load and render the shell templates under the top-level ``shell/`` directory.
+
+Every line of shell code awsenv emits lives in a Jinja template there; Python
+only supplies data and quotes values through the ``q_<shell>`` filters. jinja2
+costs ≈100 ms to import, so it is imported only when something is rendered
+(never on the prompt hook's fast path).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from awsenv.shells import quote as _quote
+
+if TYPE_CHECKING:
+    import jinja2
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+FILTERS = {
+    "q_bash": _quote.quote_bash,
+    "q_zsh": _quote.quote_bash,
+    "q_fish": _quote.quote_fish,
+    "q_pwsh": _quote.quote_pwsh,
+    "q_cmd": _quote.quote_cmd,
+    "q_dotenv": _quote.quote_dotenv,
+    "q_sh": _quote.quote_sh,
+    # Names are interpolated into statements too: refuse anything but [A-Za-z_][A-Za-z0-9_]*.
+    "name": _quote.check_name,
+}
+
+
+def template_dir() -> Path:
+    """Where the templates are: ``awsenv/_shell`` in a wheel, else the checkout's ``shell/``.
+
+    The wheel force-includes ``shell`` as ``awsenv/_shell`` (pyproject.toml); an
+    editable install or a source checkout has only the top-level directory.
+    """
+    shipped = _PACKAGE / "_shell"
+    if shipped.is_dir():
+        return shipped
+    checkout = _PACKAGE.parent / "shell"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"awsenv shell templates not found in {shipped} or {checkout}")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one Jinja environment: strict (a missing variable is a bug), no HTML escaping."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        newline_sequence="\n",
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render(name: str, **ctx: Any) -> str:
+    """Render template ``name`` (e.g. ``"export/env.j2"``) with ``\\n`` line endings.
+
+    A value a quoter refuses raises ValueError; callers turn it into an AwsenvError.
+    """
+    # newline_sequence makes template text LF even from a CRLF checkout; values
+    # are left alone (a PowerShell verbatim string may hold a CR LF on purpose).
+    return environment().get_template(name).render(**ctx)
