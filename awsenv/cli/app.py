@@ -92,7 +92,7 @@ def run(args: list[str]) -> int:
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.ERROR
-    except Exception as exc:  # noqa: BLE001 - last-resort guard, no tracebacks for users
+    except Exception as exc:  # last-resort guard: no tracebacks for users
         if debug:
             raise
         click.echo(
