@@ -28,7 +28,7 @@ FILTERS = {
     "q_dotenv": _quote.quote_dotenv,
     "q_sh": _quote.quote_sh,
     # Names are interpolated into statements too: refuse anything but [A-Za-z_][A-Za-z0-9_]*.
-    "name": _quote.check_name,
+    "varname": _quote.check_name,
 }
 
 
@@ -49,13 +49,19 @@ def template_dir() -> Path:
 
 @cache
 def environment() -> jinja2.Environment:
-    """The one Jinja environment: strict (a missing variable is a bug), no HTML escaping."""
+    """The one Jinja environment: strict (a missing variable is a bug), no HTML escaping.
+
+    ``trim_blocks``/``lstrip_blocks`` let ``{% … %}`` lines sit indented in the
+    template without leaving blank lines or spaces in the shell code.
+    """
     import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir())),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
         autoescape=False,
         newline_sequence="\n",
         auto_reload=False,
