@@ -1,0 +1,155 @@
+"""boto3 clients for Identity Center sign-in (sso-oidc), the portal (sso) and STS.
+
+One place decides timeouts, retries and signing so no caller can forget them:
+a hung endpoint must never hang a shell prompt or a credential_process call.
+Endpoint overrides (``AWS_ENDPOINT_URL_*``, ``[services]``) are botocore's job;
+we only hand it the region. boto3/botocore are imported inside functions
+because this module is imported by code on the warm path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from awsenv.environment import Environment
+from awsenv.errors import ServiceError
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0
+
+# Error codes that mean "the service is busy or broken right now": worth keeping
+# cached state and trying again later, never a reason to sign the user out.
+TRANSIENT_CODES = frozenset({
+    "InternalServerException", "ServiceUnavailableException", "TooManyRequestsException",
+    "ThrottlingException", "Throttling", "RequestTimeout", "RequestTimeoutException",
+    "500", "502", "503", "504", "429",
+})
+
+
+def _session(env: Environment) -> Any:
+    """A botocore session; an unknown AWS_PROFILE must not break sign-in.
+
+    The active profile only contributes endpoint overrides here, so when it does
+    not exist (a shell exported a profile that was since removed) we fall back to
+    no profile instead of failing with ProfileNotFound.
+    """
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    session = botocore.session.Session()
+    try:
+        session.get_scoped_config()
+    except ProfileNotFound:
+        session = botocore.session.Session()
+        session.get_component("config_store").set_config_variable("profile", None)
+    return session
+
+
+def _config(*, unsigned: bool, attempts: int | None = None,
+            read_timeout: float = READ_TIMEOUT) -> Any:
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    retries: dict[str, Any] = {"mode": "standard"}
+    if attempts is not None:
+        retries["max_attempts"] = attempts
+    kwargs: dict[str, Any] = {
+        "connect_timeout": CONNECT_TIMEOUT,
+        "read_timeout": read_timeout,
+        "retries": retries,
+    }
+    if unsigned:
+        kwargs["signature_version"] = UNSIGNED
+    return Config(**kwargs)
+
+
+def oidc(env: Environment, region: str) -> BaseClient:
+    """sso-oidc client (RegisterClient, StartDeviceAuthorization, CreateToken are unsigned)."""
+    return _session(env).create_client("sso-oidc", region_name=region,
+                                        config=_config(unsigned=True))
+
+
+def portal(env: Environment, region: str, *, attempts: int | None = None,
+           read_timeout: float = READ_TIMEOUT) -> BaseClient:
+    """SSO portal client; authenticated by the bearer token, so unsigned."""
+    return _session(env).create_client(
+        "sso", region_name=region,
+        config=_config(unsigned=True, attempts=attempts, read_timeout=read_timeout))
+
+
+def sts(env: Environment, region: str, creds: Mapping[str, str]) -> BaseClient:
+    """STS client signed with role credentials.
+
+    ``creds`` takes either the portal's camelCase keys (accessKeyId, …) or the
+    boto3 PascalCase ones (AccessKeyId, …).
+    """
+
+    def pick(*names: str) -> str | None:
+        for name in names:
+            if creds.get(name):
+                return creds[name]
+        return None
+
+    return _session(env).create_client(
+        "sts", region_name=region, config=_config(unsigned=False),
+        aws_access_key_id=pick("accessKeyId", "AccessKeyId", "aws_access_key_id"),
+        aws_secret_access_key=pick("secretAccessKey", "SecretAccessKey",
+                                   "aws_secret_access_key"),
+        aws_session_token=pick("sessionToken", "SessionToken", "aws_session_token"),
+    )
+
+
+def error_code(exc: BaseException) -> str | None:
+    """botocore's Error.Code for a ClientError, else None."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code else None
+    return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures that say nothing about the session: network, timeouts, 5xx, 429."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500 or status == 429 or (error_code(exc) or "") in TRANSIENT_CODES
+    return isinstance(exc, (BotoCoreError, OSError))
+
+
+def service_error(exc: BaseException, action: str, region: str | None = None) -> ServiceError:
+    """A one-line ServiceError for a failure botocore already retried.
+
+    Only the error code and class go into the message: a service message could
+    echo request fields, and those include tokens.
+    """
+    from botocore.exceptions import (
+        ClientError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
+
+    where = f" in {region}" if region else ""
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        what = f"{error_code(exc) or 'error'} (HTTP {status})"
+    elif isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
+        what = "timed out"
+    elif isinstance(exc, EndpointConnectionError):
+        what = "could not connect"
+    else:
+        what = type(exc).__name__
+    log.debug("%s failed: %s", action, what)
+    return ServiceError(
+        f"IAM Identity Center {action}{where} failed: {what}",
+        "check the network and retry; AWS may be throttling or having a problem",
+    )
