@@ -1,0 +1,136 @@
+"""`awsenv sync`: one profile per assigned account/role in the managed block.
+
+The listing happens first (network, no lock held); then the block is
+recomputed from the file as it is *under the config lock*, so two shells
+syncing at once both end with a complete, valid file. Everything outside the
+block is left byte for byte (``awsconfig.edit`` guarantees that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from awsenv.errors import ConfigError
+from awsenv.sync import block, names
+from awsenv.sync.plan import Key, Note, Options, Plan, build
+
+if TYPE_CHECKING:
+    from awsenv.awsconfig.model import SsoSession
+    from awsenv.awsconfig.read import AwsConfig
+    from awsenv.environment import Environment
+    from awsenv.portal import AccountRoles, ProgressFn, Stats
+
+__all__ = ["Note", "Plan", "SyncResult", "run"]
+
+
+@dataclass
+class SyncResult:
+    path: Path
+    session: SsoSession
+    plan: Plan
+    diff: str
+    written: bool
+    dry_run: bool
+    accounts: int
+    roles: int
+    refused: list[str] = field(default_factory=list)  # account ids whose roles were refused
+    stats: Stats | None = None
+
+
+def run(env: Environment, *, session_name: str | None = None, dry_run: bool = False,
+        prune: bool = False, template: str | None = None, native: bool = False,
+        region: str | None = None, progress: ProgressFn | None = None,
+        listing: list[AccountRoles] | None = None) -> SyncResult:
+    """List the session's roles and rewrite its part of the managed block.
+
+    ``listing`` skips the portal (tests, or a caller that already listed).
+    """
+    from awsenv import portal
+    from awsenv.awsconfig import edit, read
+    from awsenv.paths import awsenv_command
+
+    assert env.paths is not None
+    cfg = read.load(env)
+    session = cfg.session(session_name) if session_name else cfg.default_session()
+    defaults = session_defaults(env, session)
+    opts = Options(
+        session=session,
+        region=_region(region or defaults.get("region") or session.region),
+        command=tuple(awsenv_command()),
+        template=template or defaults.get("name_template") or names.DEFAULT_TEMPLATE,
+        native=native,
+        prune=prune,
+    )
+    names.check_template(opts.template)
+
+    stats = portal.Stats()
+    if listing is None:
+        listing = portal.list_account_roles(env, session, progress=progress, stats=stats)
+    targets = outside_targets(cfg, session)
+    seen: dict[str, str] = {}
+
+    def apply(text: str) -> str:
+        outside = {n: targets.get(n) for n in edit.profile_names_outside_block(text)}
+        plan = build(edit.managed_block(text), listing, opts, outside)
+        new = edit.replace_managed_block(text, plan.body) if plan.changes else text
+        seen.update(old=text, new=new)
+        plans.append(plan)
+        return new
+
+    plans: list[Plan] = []
+    path = env.paths.aws_config_file
+    if dry_run:
+        apply(_read_text(path))
+    else:
+        edit.update_config(env, apply)
+    plan = plans[-1]
+    return SyncResult(
+        path=path, session=session, plan=plan,
+        diff=edit.diff(seen["old"], seen["new"], str(path)) if plan.changes else "",
+        written=not dry_run and plan.changes > 0, dry_run=dry_run,
+        accounts=len(listing), roles=sum(len(a.roles) for a in listing),
+        refused=[a.account_id for a in listing if a.error], stats=stats)
+
+
+def outside_targets(cfg: AwsConfig, session: SsoSession) -> dict[str, Key | None]:
+    """Profile name -> (account, role) it reaches through ``session`` (any profile kind)."""
+    out: dict[str, Key | None] = {}
+    for name, prof in cfg.profiles.items():
+        same = prof.session is not None and \
+            prof.session.start_url.rstrip("/") == session.start_url.rstrip("/")
+        if same and prof.account_id and prof.role_name:
+            out[name] = (prof.account_id, prof.role_name)
+    return out
+
+
+def session_defaults(env: Environment, session: SsoSession) -> dict[str, str]:
+    """Per-session defaults from awsenv settings (region, name template), if any."""
+    try:
+        from awsenv import settings
+    except ImportError:
+        return {}
+    getter = getattr(settings, "session_defaults", None)
+    if getter is None:
+        return {}
+    found = getter(env, session.key) or {}
+    return {k: v for k, v in dict(found).items() if isinstance(v, str) and v}
+
+
+def _region(value: str) -> str:
+    if not block.valid_region(value):
+        raise ConfigError(f"region {value!r} is not a region name",
+                          "pass one like --region eu-west-1")
+    return value
+
+
+def _read_text(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path} ({type(exc).__name__})",
+                          "check the file and its permissions") from None
