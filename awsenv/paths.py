@@ -1,8 +1,8 @@
 """Where awsenv and the AWS tools keep things.
 
 Computed from an environment mapping so tests (and the sandbox) can point every
-location at a temporary tree. stdlib + platformdirs only: this module is on the
-credential cache hit path.
+location at a temporary tree. stdlib only on XDG systems (platformdirs
+elsewhere): this module is on the credential cache hit path.
 """
 
 from __future__ import annotations
@@ -28,13 +28,11 @@ class Paths:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Paths:
-        import platformdirs
-
         env = os.environ if environ is None else environ
         home = Path(env.get("HOME") or os.path.expanduser("~"))
         cfg = env.get("AWS_CONFIG_FILE")
         aws_config = Path(os.path.expanduser(cfg)) if cfg else home / ".aws" / "config"
-        cache = Path(platformdirs.user_cache_dir(APP, appauthor=False))
+        config, data, cache = _app_dirs(env, home)
         runtime_root = env.get("XDG_RUNTIME_DIR")
         if runtime_root and os.path.isdir(runtime_root):
             runtime = Path(runtime_root) / APP
@@ -45,8 +43,8 @@ class Paths:
             aws_config_file=aws_config,
             # botocore fixes this at ~/.aws/sso/cache with no override.
             aws_sso_cache=home / ".aws" / "sso" / "cache",
-            config_dir=Path(platformdirs.user_config_dir(APP, appauthor=False)),
-            data_dir=Path(platformdirs.user_data_dir(APP, appauthor=False)),
+            config_dir=config,
+            data_dir=data,
             cache_dir=cache,
             runtime_dir=runtime,
         )
@@ -63,6 +61,29 @@ class Paths:
     @property
     def settings_file(self) -> Path:
         return self.config_dir / "settings.json"
+
+
+def _app_dirs(env: Mapping[str, str], home: Path) -> tuple[Path, Path, Path]:
+    """Config, data and cache directories.
+
+    On XDG systems they are read from ``env`` itself (not os.environ), so a
+    sandbox or test can hand a child environment to core code; elsewhere
+    platformdirs knows the platform's conventions.
+    """
+    if sys.platform in ("darwin", "win32"):
+        import platformdirs
+
+        return (Path(platformdirs.user_config_dir(APP, appauthor=False)),
+                Path(platformdirs.user_data_dir(APP, appauthor=False)),
+                Path(platformdirs.user_cache_dir(APP, appauthor=False)))
+
+    def xdg(var: str, default: str) -> Path:
+        value = env.get(var, "").strip()
+        return Path(value) if value and os.path.isabs(value) else home / default
+
+    return (xdg("XDG_CONFIG_HOME", ".config") / APP,
+            xdg("XDG_DATA_HOME", ".local/share") / APP,
+            xdg("XDG_CACHE_HOME", ".cache") / APP)
 
 
 def awsenv_command() -> list[str]:
