@@ -82,7 +82,7 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
     plans: list[Plan] = []
     path = env.paths.aws_config_file
     if dry_run:
-        apply(_read_text(path))
+        apply(edit.read_text(env))
     else:
         edit.update_config(env, apply)
     plan = plans[-1]
@@ -123,14 +123,3 @@ def _region(value: str) -> str:
         raise ConfigError(f"region {value!r} is not a region name",
                           "pass one like --region eu-west-1")
     return value
-
-
-def _read_text(path: Path) -> str:
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path} ({type(exc).__name__})",
-                          "check the file and its permissions") from None

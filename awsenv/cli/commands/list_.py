@@ -1,0 +1,80 @@
+"""`awsenv list`: the accounts and roles you can reach, and your profile for each."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import click
+
+HEADERS = ("ACCOUNT ID", "ACCOUNT", "ROLE", "PROFILE")
+
+
+def clean(text: str) -> str:
+    """Terminal-safe text: control, format and separator characters shown escaped.
+
+    Account names come from the service; an escape sequence or a bidi override
+    in one must not repaint or reorder the user's terminal.
+    """
+    out: list[str] = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or (cat == "Zs" and ch != " "):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else
+                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes (wide East Asian characters and emoji take two)."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    cells = [[clean(c) for c in row] for row in rows]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(cells[0]))]
+    lines = []
+    for row in cells:
+        padded = [c + " " * (widths[i] - width(c)) for i, c in enumerate(row[:-1])]
+        lines.append("  ".join([*padded, row[-1]]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+@click.command("list")
+@click.option("--session", "session_name", metavar="NAME",
+              help="sso-session to list (default: the only one configured).")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON array of {account_id, account_name, email, role_name, "
+                   "profiles, error} on stdout.")
+def list_(session_name: str | None, as_json: bool) -> None:
+    """List the accounts and roles you can reach, with the local profile for each.
+
+    A PROFILE of '-' means no profile in the AWS config reaches that role yet
+    (`awsenv sync` creates them).
+    """
+    from awsenv.cli.commands.sync import ProgressBar
+    from awsenv.environment import Environment
+    from awsenv.sync import reach
+
+    env = Environment.from_os()
+    bar = ProgressBar("Listing roles")
+    try:
+        session, found = reach.reachable(env, session_name, progress=bar)
+    finally:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in found], indent=2))
+        return
+    if not found:
+        click.echo(f"awsenv: session {session.key} can reach no accounts", err=True)
+        return
+    body: list[tuple[str, ...]] = [HEADERS]
+    for r in found:
+        role = r.role_name if r.role_name is not None else (
+            f"({r.error})" if r.error else "(no roles)")
+        body.append((r.account_id, r.account_name, role, ", ".join(r.profiles) or "-"))
+    click.echo(table(body), nl=False)

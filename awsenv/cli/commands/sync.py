@@ -1,0 +1,115 @@
+"""`awsenv sync`: generate one profile per account/role into the managed block."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from awsenv.portal import Progress
+
+
+class ProgressBar:
+    """Feeds the core's progress callback (worker threads) into one click bar.
+
+    Only on an interactive stderr: scripts and pipes get no control codes.
+    """
+
+    def __init__(self, label: str, enabled: bool | None = None) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.label = label
+        self._bar: Any = None
+        self._shown = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Progress) -> None:
+        if not self.enabled or event.phase != "roles" or not event.total:
+            return
+        with self._lock:
+            if self._bar is None:
+                self._bar = click.progressbar(length=event.total, label=self.label,
+                                              file=sys.stderr, show_pos=True)
+                self._bar.__enter__()
+            step = event.done - self._shown
+            if step > 0:
+                self._bar.update(step)
+                self._shown = event.done
+
+    def close(self) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.__exit__(None, None, None)
+                self._bar = None
+
+
+def _names(items: list[str], limit: int = 8) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+@click.command("sync")
+@click.option("--session", "session_name", metavar="NAME",
+              help="sso-session to sync (default: the only one configured).")
+@click.option("--dry-run", is_flag=True, help="Show the diff; write nothing.")
+@click.option("--prune", is_flag=True,
+              help="Remove generated profiles whose role is no longer assigned.")
+@click.option("--name", "template", metavar="TEMPLATE",
+              help="Profile name template; placeholders {account_name}, {account_id}, "
+                   "{role_name}, {session}. Default: {account_name}-{role_name}.")
+@click.option("--native", is_flag=True,
+              help="Write native sso_session/sso_account_id/sso_role_name profiles "
+                   "instead of credential_process ones.")
+@click.option("--region", metavar="REGION",
+              help="Region for the profiles (default: the session's default, else its "
+                   "sso_region).")
+def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | None,
+         native: bool, region: str | None) -> None:
+    """Write a profile for every account/role you can reach.
+
+    Profiles go into the awsenv-managed block of the AWS config; everything
+    outside the block is left untouched. Existing generated profiles keep their
+    names across runs. The unified diff of the change is printed on stdout
+    (`--dry-run` prints only the diff); the summary and progress go to stderr.
+    """
+    from awsenv import sync as core
+    from awsenv.awsconfig.read import display_path
+    from awsenv.environment import Environment
+
+    env = Environment.from_os()
+    bar = ProgressBar("Listing roles")
+    try:
+        result = core.run(env, session_name=session_name, dry_run=dry_run, prune=prune,
+                          template=template, native=native, region=region, progress=bar)
+    finally:
+        bar.close()
+    if result.diff:
+        click.echo(result.diff, nl=False)
+    plan = result.plan
+    err = click.get_text_stream("stderr")
+    where = display_path(result.path, env.paths.home if env.paths else None)
+    counts = (f"{len(plan.added)} added, {len(plan.changed)} changed, "
+              f"{len(plan.removed)} removed")
+    if plan.changes == 0:
+        counts = f"0 changes ({len(plan.unchanged)} profiles up to date)"
+    verb = "would write" if dry_run and plan.changes else "wrote" if result.written else "checked"
+    click.echo(f"awsenv: session {result.session.key}: {result.accounts} accounts, "
+               f"{result.roles} roles; {counts}; {verb} {where}", file=err)
+    if dry_run and plan.changes:
+        click.echo("awsenv: dry run: nothing was written", file=err)
+    if plan.stale:
+        click.echo(f"awsenv: kept {len(plan.stale)} profile(s) for roles no longer assigned "
+                   f"(run with --prune to remove): {_names(sorted(plan.stale))}", file=err)
+    for note in plan.skipped:
+        label = f"{note.account_id}/{note.role_name}"
+        target = f" as '{note.name}'" if note.name else ""
+        click.echo(f"awsenv: skipped {label}: {note.reason}{target}", file=err)
+    for note in plan.renamed:
+        click.echo(f"awsenv: named {note.account_id}/{note.role_name} '{note.name}': "
+                   f"{note.reason}", file=err)
+    if result.refused:
+        click.echo(f"awsenv: the portal refused to list roles of {len(result.refused)} "
+                   f"account(s); their profiles were left as they were: "
+                   f"{_names(result.refused)}", file=err)

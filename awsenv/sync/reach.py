@@ -1,0 +1,71 @@
+"""`awsenv list`: what a session can reach, and which local profile reaches it.
+
+A role counts as configured when any profile (native, legacy or awsenv
+managed) resolves to the same start URL, account and role: users keep
+hand-written profiles next to generated ones, and both should show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from awsenv.awsconfig.model import SsoSession
+    from awsenv.awsconfig.read import AwsConfig
+    from awsenv.environment import Environment
+    from awsenv.portal import AccountRoles, ProgressFn
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    """One role in one account (``role_name`` None: the account has no roles for you)."""
+
+    account_id: str
+    account_name: str
+    email: str
+    role_name: str | None
+    profiles: tuple[str, ...] = ()
+    error: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"account_id": self.account_id, "account_name": self.account_name,
+                "email": self.email, "role_name": self.role_name,
+                "profiles": list(self.profiles), "error": self.error}
+
+
+def local_profiles(cfg: AwsConfig, session: SsoSession) -> dict[tuple[str, str], list[str]]:
+    """(account, role) -> profile names reaching it through this session's portal."""
+    out: dict[tuple[str, str], list[str]] = {}
+    want = session.start_url.rstrip("/")
+    for name, prof in cfg.profiles.items():
+        if prof.session is None or prof.session.start_url.rstrip("/") != want:
+            continue
+        if prof.account_id and prof.role_name:
+            out.setdefault((prof.account_id, prof.role_name), []).append(name)
+    return out
+
+
+def rows(listing: list[AccountRoles],
+         profiles: dict[tuple[str, str], list[str]]) -> list[RoleRow]:
+    out: list[RoleRow] = []
+    for acct in sorted(listing, key=lambda a: (a.account_name.lower(), a.account_id)):
+        if not acct.roles:
+            out.append(RoleRow(acct.account_id, acct.account_name, acct.email, None,
+                               error=acct.error))
+        for role in sorted(acct.roles, key=str.lower):
+            names = tuple(sorted(profiles.get((acct.account_id, role), [])))
+            out.append(RoleRow(acct.account_id, acct.account_name, acct.email, role, names))
+    return out
+
+
+def reachable(env: Environment, session_name: str | None = None, *,
+              progress: ProgressFn | None = None) -> tuple[SsoSession, list[RoleRow]]:
+    """The session used and every role it reaches, with local profile names."""
+    from awsenv import portal
+    from awsenv.awsconfig import read
+
+    cfg = read.load(env)
+    session = cfg.session(session_name) if session_name else cfg.default_session()
+    listing = portal.list_account_roles(env, session, progress=progress)
+    return session, rows(listing, local_profiles(cfg, session))
