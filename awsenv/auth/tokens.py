@@ -199,6 +199,27 @@ def _refresh(env: Environment, session: SsoSession) -> AccessToken:
         return _create_token(env, session, reg, stored, still_valid)
 
 
+def _forget_refresh(env: Environment, session: SsoSession, client_secret: str, *,
+                    registration_dead: bool) -> None:
+    """After a refusal: the access token dies with its session, the refresh token is dead.
+
+    The client secret is kept (a later login reuses the registration) unless
+    the registration itself was refused. Best effort: the caller reports the
+    refusal either way.
+    """
+    from awsenv.auth import registration, secrets
+
+    drop(env, session)
+    try:
+        if registration_dead:
+            registration.delete(env, session)
+            secrets.delete(session.key)
+        else:
+            secrets.save(session.key, secrets.SessionSecrets(client_secret, None))
+    except KeyringError as exc:
+        log.debug("could not update the keyring after a refused refresh: %s", exc)
+
+
 def _create_token(env: Environment, session: SsoSession, reg: Any, stored: Any,
                   still_valid: AccessToken | None) -> AccessToken:
     from awsenv.auth import clients, secrets
@@ -212,8 +233,8 @@ def _create_token(env: Environment, session: SsoSession, reg: Any, stored: Any,
         code = clients.error_code(exc)
         if code in _PERMANENT or (code is not None and not clients.is_transient(exc)):
             log.debug("refresh of %s refused (%s): session over", session.key, code)
-            # The refresh token is dead; the access token dies with its session.
-            drop(env, session)
+            _forget_refresh(env, session, stored.client_secret, registration_dead=code in (
+                "InvalidClientException", "UnauthorizedClientException"))
             raise ended(session) from None
         log.debug("refresh of %s failed for a transient reason (%s)", session.key,
                   code or type(exc).__name__)

@@ -1,0 +1,187 @@
+"""Sign in to one IAM Identity Center session (PKCE by default, device code where needed).
+
+The outcome is stored where each piece belongs: refresh token + client secret
+in the keyring, the registration's non-secret half in a 0600 file, the access
+token in the AWS CLI cache file (what botocore and awsenv both read). Core
+code: the caller gets prompts through ``on_prompt`` and renders them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from awsenv import fsutil
+from awsenv.auth import browser, clients, device, pkce, registration, tokens
+from awsenv.awsconfig.model import SsoSession
+from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, ExitCode, LoginFailed, TimeoutError_
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 300.0
+Flow = Literal["pkce", "device"]
+
+
+@dataclass(frozen=True)
+class BrowserPrompt:
+    """PKCE: the URL the browser is being sent to (show it in case it doesn't open)."""
+
+    url: str
+    session: SsoSession
+
+
+@dataclass(frozen=True)
+class DevicePrompt:
+    """Device code: what the person types or opens on any device."""
+
+    verification_uri: str
+    user_code: str
+    verification_uri_complete: str
+    expires_in: float
+    opening_browser: bool
+    reason: str  # why the device flow (for the "why not a browser?" question)
+    session: SsoSession
+
+
+Prompt = BrowserPrompt | DevicePrompt
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    session: SsoSession
+    flow: Flow
+    expires_at: float  # access token, epoch seconds
+    refreshable: bool  # a refresh token was issued and stored
+
+
+def _timeout(env: Environment) -> float:
+    raw = env.environ.get("AWSENV_LOGIN_TIMEOUT", "")
+    try:
+        value = float(raw) if raw else DEFAULT_TIMEOUT
+    except ValueError:
+        raise AwsenvError(f"AWSENV_LOGIN_TIMEOUT={raw!r} is not a number of seconds",
+                          "unset it or set e.g. 300", ExitCode.USAGE) from None
+    return value if value > 0 else DEFAULT_TIMEOUT
+
+
+def choose_flow(env: Environment, *, use_device_code: bool,
+                no_browser: bool) -> tuple[Flow, bool, str]:
+    """(flow, open a browser?, why) from the flags and what this machine can do."""
+    if no_browser:
+        return "device", False, "--no-browser was given"
+    found = browser.check(env.environ)
+    if use_device_code:
+        return "device", found.usable, "--use-device-code was given"
+    return ("pkce" if found.usable else "device"), found.usable, found.reason
+
+
+def login(env: Environment, session: SsoSession, *, use_device_code: bool = False,
+          no_browser: bool = False, on_prompt: Callable[[Prompt], None] = lambda p: None,
+          sleep: Callable[[float], None] = time.sleep) -> LoginResult:
+    """Run a fresh sign-in for ``session`` and store its outcome; never reuses a token."""
+    from awsenv.auth import secrets
+
+    assert env.paths is not None
+    flow, open_browser, reason = choose_flow(env, use_device_code=use_device_code,
+                                             no_browser=no_browser)
+    log.debug("login %s: %s flow (%s)", session.key, flow, reason)
+    # Read the keyring first: if it is unusable we say so before any browser dance.
+    stored = secrets.load(session.key)
+    reg, client_secret = registration.for_login(env, session, flow, stored)
+    client = clients.oidc(env, session.region)
+    if flow == "pkce":
+        reply = _pkce(env, session, client, reg, client_secret, on_prompt)
+    else:
+        try:
+            auth = device.start(client, client_id=reg.client_id, client_secret=client_secret,
+                                start_url=session.start_url, region=session.region)
+        except device.ClientRejected:
+            # A reused registration the service forgot: one fresh registration, no loop.
+            reg, client_secret = registration.register(env, session, flow)
+            auth = device.start(client, client_id=reg.client_id, client_secret=client_secret,
+                                start_url=session.start_url, region=session.region)
+        on_prompt(DevicePrompt(auth.verification_uri, auth.user_code,
+                               auth.verification_uri_complete, auth.expires_in,
+                               open_browser, reason, session))
+        if open_browser:
+            _open_in_background(auth.verification_uri_complete)
+        reply = device.poll(client, auth, client_id=reg.client_id, client_secret=client_secret,
+                            region=session.region, sleep=sleep)
+    token = tokens.AccessToken(reply["accessToken"], env.now() + float(reply["expiresIn"]))
+    refresh_token = reply.get("refreshToken") or None
+    _store(env, session, reg, client_secret, refresh_token, token)
+    return LoginResult(session, flow, token.expires_at, refresh_token is not None)
+
+
+def _store(env: Environment, session: SsoSession, reg: registration.Registration,
+           client_secret: str, refresh_token: str | None, token: tokens.AccessToken) -> None:
+    """Keyring, then registration, then access token, under the session's refresh lock."""
+    from awsenv.auth import secrets
+
+    assert env.paths is not None
+    with fsutil.locked(tokens.lock_file(env.paths, session), timeout=tokens.LOCK_TIMEOUT):
+        try:
+            secrets.save(session.key, secrets.SessionSecrets(client_secret, refresh_token))
+        except AwsenvError:
+            # Usable for this access token's life; the registration file keeps
+            # matching the secret still in the keyring.
+            tokens.write_cached(env.paths, session, token)
+            raise
+        registration.save(env, session, reg)
+        tokens.write_cached(env.paths, session, token, client_id=reg.client_id,
+                            registration_expires_at=reg.expires_at)
+
+
+def _open_in_background(url: str) -> threading.Thread:
+    """webbrowser may block until the browser command exits: never in our way."""
+    thread = threading.Thread(target=browser.open_url, args=(url,), daemon=True)
+    thread.start()
+    return thread
+
+
+def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.Registration,
+          client_secret: str, on_prompt: Callable[[Prompt], None]) -> dict[str, Any]:
+    timeout = _timeout(env)
+    verifier = pkce.new_verifier()
+    state = pkce.new_state()
+    with pkce.CallbackServer() as server:  # bound before the browser opens
+        server.expected_state = state
+        url = pkce.authorize_url(client.meta.endpoint_url, client_id=reg.client_id,
+                                 redirect_uri=server.redirect_uri, state=state,
+                                 code_challenge=pkce.challenge(verifier), scopes=reg.scopes)
+        on_prompt(BrowserPrompt(url, session))
+        _open_in_background(url)
+        result = server.wait(timeout)
+        redirect_uri = server.redirect_uri
+    if result is None:
+        raise TimeoutError_(
+            f"no answer from the browser sign-in within {timeout:.0f}s",
+            f"run `awsenv login --session {session.key}` again, or add --use-device-code "
+            "if the browser runs on another machine")
+    if result.error or not result.code:
+        error = "".join(c for c in (result.error or "no code") if c.isalnum() or c in "_ ")[:40]
+        if error == "access_denied":
+            raise LoginFailed("sign-in was denied in the browser",
+                              f"run `awsenv login --session {session.key}` again and allow "
+                              "access")
+        raise LoginFailed(f"failed to retrieve an authorization code ({error})",
+                          f"run `awsenv login --session {session.key}` again")
+    if result.state != state:
+        raise LoginFailed("failed to retrieve an authorization code: the browser's answer "
+                          "does not belong to this sign-in (state mismatch)",
+                          f"run `awsenv login --session {session.key}` again")
+    try:
+        return dict(client.create_token(clientId=reg.client_id, clientSecret=client_secret,
+                                        grantType="authorization_code", code=result.code,
+                                        redirectUri=redirect_uri, codeVerifier=verifier))
+    except Exception as exc:
+        code = clients.error_code(exc)
+        if code is not None and not clients.is_transient(exc):
+            raise LoginFailed(f"IAM Identity Center refused the authorization code ({code})",
+                              f"run `awsenv login --session {session.key}` again") from None
+        raise clients.service_error(exc, "sign-in", session.region) from None

@@ -1,0 +1,104 @@
+"""Where each session stands: signed in, until when, and whether it renews itself.
+
+"Signed in" means awsenv can hand out an access token right now without a
+browser: the cached token has time left, or a refresh (the same one any other
+command would do) succeeds. So status answers the question scripts care about,
+and a session the server ended shows as signed out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from awsenv.auth import tokens
+from awsenv.awsconfig.model import SsoSession
+from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, KeyringError, NotSignedIn
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    session: SsoSession
+    signed_in: bool
+    expires_at: float | None  # access token, epoch seconds
+    can_refresh: bool | None  # refresh token in the keyring; None if it could not be read
+    problem: str | None = None  # a line saying why not signed in / what failed
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "session": self.session.key,
+            "name": self.session.name,
+            "start_url": self.session.start_url,
+            "region": self.session.region,
+            "signed_in": self.signed_in,
+            "expires_at": tokens.format_time(self.expires_at) if self.expires_at else None,
+            "expires_epoch": int(self.expires_at) if self.expires_at else None,
+            "can_refresh": self.can_refresh,
+            "problem": self.problem,
+        }
+
+
+@dataclass(frozen=True)
+class Keyring:
+    name: str
+    usable: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    sessions: list[SessionStatus]
+    keyring: Keyring
+
+    @property
+    def all_signed_in(self) -> bool:
+        return bool(self.sessions) and all(s.signed_in for s in self.sessions)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "sessions": [s.to_json() for s in self.sessions],
+            "keyring": {"backend": self.keyring.name, "usable": self.keyring.usable,
+                        "detail": self.keyring.detail},
+            "all_signed_in": self.all_signed_in,
+        }
+
+
+def session_status(env: Environment, session: SsoSession) -> SessionStatus:
+    from awsenv.auth import secrets
+
+    assert env.paths is not None
+    can_refresh: bool | None
+    problem: str | None = None
+    try:
+        stored = secrets.load(session.key)
+        can_refresh = bool(stored and stored.refresh_token)
+    except KeyringError as exc:
+        can_refresh, problem = None, exc.line()
+    try:
+        token = tokens.access_token(env, session)
+        return SessionStatus(session, True, token.expires_at, can_refresh, problem)
+    except NotSignedIn as exc:
+        problem = exc.line()
+    except AwsenvError as exc:  # network or keyring trouble during a refresh
+        problem = exc.line()
+    cached = tokens.read_cached(env.paths, session)
+    expires = cached.expires_at if cached is not None else None
+    if expires is not None and expires > env.now():
+        # A transient failure left a token with time left: still usable.
+        return SessionStatus(session, True, expires, can_refresh, problem)
+    # A refused refresh may just have removed the refresh token; read again.
+    if can_refresh:
+        try:
+            stored = secrets.load(session.key)
+            can_refresh = bool(stored and stored.refresh_token)
+        except KeyringError:
+            pass
+    return SessionStatus(session, False, expires, can_refresh, problem)
+
+
+def status(env: Environment, sessions: list[SsoSession]) -> StatusReport:
+    from awsenv.auth import secrets
+
+    info = secrets.backend_info()
+    return StatusReport([session_status(env, s) for s in sessions],
+                        Keyring(info.name, info.usable, info.detail))

@@ -1,0 +1,34 @@
+"""`awsenv logout`: end a session and forget its tokens, registration and role credentials."""
+
+from __future__ import annotations
+
+import click
+
+from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, ExitCode
+
+
+@click.command()
+@click.option("--session", "session_name", metavar="NAME", help="The sso-session to sign out of.")
+@click.option("--all", "all_sessions", is_flag=True, help="Sign out of every configured session.")
+def logout(session_name: str | None, all_sessions: bool) -> None:
+    """Sign out: end the portal session, delete keyring entries and cached credentials."""
+    from awsenv.auth.logout import logout as run_logout
+    from awsenv.awsconfig import read
+    from awsenv.cli.commands.login import resolve_session
+
+    env = Environment.from_os()
+    if all_sessions and session_name:
+        raise AwsenvError("--all and --session both given", "pass only one", ExitCode.USAGE)
+    if all_sessions:
+        sessions = list(read.load(env).sessions.values())
+    else:
+        sessions = [resolve_session(env, session_name, None)]
+    errors: list[AwsenvError] = []
+    for session in sessions:
+        result = run_logout(env, session)
+        errors.extend(result.errors)
+        what = "signed out" if result.removed_anything else "was not signed in"
+        click.echo(f"Session {session.key} ({session.start_url}): {what}.", err=True)
+    if errors:
+        raise errors[0]

@@ -1,0 +1,48 @@
+"""`awsenv status`: which sessions are signed in (exit 3 if one is not)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from awsenv.environment import Environment
+from awsenv.errors import ExitCode
+
+
+@click.command()
+@click.option("--session", "session_name", metavar="NAME", help="Only this sso-session.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(session_name: str | None, as_json: bool) -> None:
+    """Show each session's sign-in state; exit 0 only if all shown are signed in."""
+    from awsenv.auth.status import status as run_status
+    from awsenv.awsconfig import read
+    from awsenv.cli.commands.login import when
+
+    env = Environment.from_os()
+    cfg = read.load(env)
+    if session_name:
+        sessions = [cfg.session(session_name)]
+    else:
+        sessions = list(cfg.sessions.values()) or [cfg.default_session()]
+    report = run_status(env, sessions)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        rows = [("SESSION", "START URL", "REGION", "SIGNED IN", "ACCESS TOKEN EXPIRES",
+                 "REFRESH")]
+        for s in report.sessions:
+            refresh = {True: "yes", False: "no", None: "unknown"}[s.can_refresh]
+            rows.append((s.session.key, s.session.start_url, s.session.region,
+                         "yes" if s.signed_in else "no",
+                         when(s.expires_at, env.now()) if s.expires_at else "-", refresh))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        usable = "usable" if report.keyring.usable else "NOT usable"
+        click.echo(f"keyring: {report.keyring.name} ({usable}: {report.keyring.detail})")
+        for s in report.sessions:
+            if s.problem and not s.signed_in:
+                click.echo(f"awsenv: {s.problem}", err=True)
+    if not report.all_signed_in:
+        raise click.exceptions.Exit(int(ExitCode.NOT_SIGNED_IN))
