@@ -1,0 +1,169 @@
+"""The core of ``awsenv configure``: one standard ``[sso-session NAME]`` section.
+
+awsenv writes the AWS CLI's own format (sso-session with
+``sso_registration_scopes = sso:account:access``) so the AWS CLI, SDKs and
+awsenv share one sign-in and refresh tokens work by default.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from awsenv.awsconfig.model import DEFAULT_SCOPES
+from awsenv.environment import Environment
+from awsenv.errors import ConfigError
+
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+_SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_SCOPE = re.compile(r"[^\s,]+")
+_LOOPBACK_NAMES = ("localhost",)
+
+
+@dataclass(frozen=True)
+class ConfigureResult:
+    session: str
+    path: Path
+    created: bool  # the section did not exist before
+    changed: bool  # the file changed at all
+    diff: str
+    region: str | None  # default region stored in awsenv settings, if given
+
+
+def validate_start_url(url: str) -> str:
+    """An https start URL (http only to a loopback host, for the local emulator)."""
+    url = url.strip()
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return url
+    if parts.scheme == "http" and _is_loopback(host):
+        return url
+    raise ConfigError(
+        f"start URL {url!r} is not an https URL",
+        "pass the AWS access portal URL, e.g. --start-url https://mycorp.awsapps.com/start",
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_region(region: str, flag: str = "--sso-region") -> str:
+    region = region.strip()
+    if not _REGION.fullmatch(region):
+        raise ConfigError(
+            f"{region!r} does not look like an AWS region", f"pass one like {flag} us-east-1"
+        )
+    return region
+
+
+def validate_session_name(name: str) -> str:
+    if not _SESSION_NAME.fullmatch(name):
+        raise ConfigError(
+            f"session name {name!r} is not usable",
+            "use letters, digits, '.', '_' or '-' (e.g. --session mycorp)",
+        )
+    return name
+
+
+def parse_scopes_arg(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """--scopes given once as a comma list or several times; default sso:account:access."""
+    scopes: list[str] = []
+    for value in values or ():
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not _SCOPE.fullmatch(part):
+                raise ConfigError(
+                    f"scope {part!r} is not valid", "pass e.g. --scopes sso:account:access"
+                )
+            if part not in scopes:
+                scopes.append(part)
+    return tuple(scopes) or DEFAULT_SCOPES
+
+
+def derive_session_name(start_url: str) -> str:
+    """``https://mycorp.awsapps.com/start`` → ``mycorp`` (the URL's first label)."""
+    host = urlsplit(start_url).hostname or ""
+    label = host.split(".")[0] if host and not _is_ip(host) else ""
+    if not label or not _SESSION_NAME.fullmatch(label) or label in _LOOPBACK_NAMES:
+        raise ConfigError(
+            f"cannot derive a session name from {start_url!r}", "pass --session NAME"
+        )
+    return label
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def section_values(start_url: str, sso_region: str, scopes: tuple[str, ...]) -> dict[str, str]:
+    return {
+        "sso_start_url": start_url,
+        "sso_region": sso_region,
+        "sso_registration_scopes": ",".join(scopes),
+    }
+
+
+def plan(text: str, name: str, start_url: str, sso_region: str,
+         scopes: tuple[str, ...]) -> str:
+    """The config text with ``[sso-session name]`` written (pure)."""
+    from awsenv.awsconfig.edit import upsert_section
+
+    return upsert_section(
+        text, f"sso-session {name}", section_values(start_url, sso_region, scopes)
+    )
+
+
+def configure(env: Environment, *, start_url: str, sso_region: str, session: str | None = None,
+              region: str | None = None, scopes: tuple[str, ...] | list[str] | None = None,
+              ) -> ConfigureResult:
+    """Validate, write the section under the config lock, store --region in settings."""
+    from awsenv import settings
+    from awsenv.awsconfig import edit
+    from awsenv.awsconfig.names import scan, section_identity
+    from awsenv.awsconfig.read import display_path
+
+    assert env.paths is not None
+    start_url = validate_start_url(start_url)
+    sso_region = validate_region(sso_region)
+    name = validate_session_name(session) if session else derive_session_name(start_url)
+    default_region = validate_region(region, "--region") if region else None
+    scope_list = parse_scopes_arg(list(scopes) if scopes else None)
+
+    existed = False
+
+    def apply(old: str) -> str:
+        nonlocal existed
+        existed = any(
+            ln.kind == "header" and section_identity(ln.section or "") == ("sso-session", name)
+            for ln in scan(old)
+        )
+        return plan(old, name, start_url, sso_region, scope_list)
+
+    old, new = edit.update_config(env, apply)
+    if default_region:
+        settings.update(env, lambda s: s.with_session(name, region=default_region))
+    path = env.paths.aws_config_file
+    return ConfigureResult(
+        session=name,
+        path=path,
+        created=not existed,
+        changed=old != new,
+        diff=edit.diff(old, new, display_path(path, env.paths.home)),
+        region=default_region,
+    )

@@ -1,0 +1,89 @@
+"""`awsenv configure`: write a standard [sso-session NAME] section to the AWS config.
+
+Thin: prompting and printing here, validation and the edit in
+``awsenv.awsconfig.configure``. Human text goes to stderr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from awsenv.awsconfig.configure import configure as configure_core
+from awsenv.awsconfig.configure import (
+    derive_session_name,
+    validate_region,
+    validate_start_url,
+)
+from awsenv.awsconfig.read import display_path
+from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, ExitCode
+
+
+def _reprompt(check: Callable[[str], str]) -> Callable[[str], str]:
+    """Turn a validation error into click's "ask again" at the prompt."""
+    def proc(value: str) -> str:
+        try:
+            return check(value)
+        except AwsenvError as exc:
+            raise click.UsageError(exc.line()) from None
+    return proc
+
+
+@click.command()
+@click.option("--start-url", metavar="URL",
+              help="AWS access portal URL, e.g. https://mycorp.awsapps.com/start.")
+@click.option("--sso-region", metavar="REGION",
+              help="Region of the IAM Identity Center instance, e.g. us-east-1.")
+@click.option("--session", "session", metavar="NAME",
+              help="sso-session name [default: the start URL's first label, "
+                   "https://mycorp.awsapps.com/start -> mycorp].")
+@click.option("--region", metavar="REGION",
+              help="Default region for the profiles `awsenv sync` generates for this session.")
+@click.option("--scopes", multiple=True, metavar="SCOPES",
+              help="Registration scopes, comma-separated or repeated "
+                   "[default: sso:account:access, which enables refresh tokens].")
+def configure(start_url: str | None, sso_region: str | None, session: str | None,
+              region: str | None, scopes: tuple[str, ...]) -> None:
+    """Add or update an [sso-session NAME] section in ~/.aws/config.
+
+    Honours AWS_CONFIG_FILE. Everything else in the file is kept byte for byte.
+    On a terminal, missing values are asked for; elsewhere pass --start-url and
+    --sso-region. The session name defaults to the start URL's subdomain
+    (https://d-1234567890.awsapps.com/start -> d-1234567890).
+    """
+    env = Environment.from_os()
+    if start_url is None or sso_region is None:
+        if not env.stdin_isatty:
+            missing = " and ".join(
+                f for f, v in (("--start-url", start_url), ("--sso-region", sso_region))
+                if v is None
+            )
+            raise AwsenvError(f"missing {missing} (no terminal to ask on)",
+                              "pass --start-url URL --sso-region REGION", ExitCode.USAGE)
+        if start_url is None:
+            start_url = click.prompt("AWS access portal (start) URL", err=True,
+                                     value_proc=_reprompt(validate_start_url))
+        if sso_region is None:
+            sso_region = click.prompt("IAM Identity Center region", err=True,
+                                      value_proc=_reprompt(validate_region))
+        if session is None:
+            try:
+                suggested: str | None = derive_session_name(start_url)
+            except AwsenvError:
+                suggested = None
+            session = click.prompt("Session name", default=suggested, err=True)
+    result = configure_core(env, start_url=start_url, sso_region=sso_region,
+                            session=session, region=region, scopes=scopes)
+    assert env.paths is not None
+    where = display_path(result.path, env.paths.home)
+    header = f"[sso-session {result.session}]"
+    nxt = f"next: awsenv login --session {result.session}"
+    if result.region:
+        nxt = f"generated profiles default to {result.region}; {nxt}"
+    if not result.changed:
+        click.echo(f"{header} in {where} is already up to date; {nxt}", err=True)
+    else:
+        verb = "Wrote" if result.created else "Updated"
+        click.echo(f"{verb} {header} to {where}; {nxt}", err=True)

@@ -1,0 +1,142 @@
+"""awsenv's own settings (not the AWS config): shell mode, per-session defaults.
+
+Kept as JSON in the XDG config dir (``Paths.settings_file``, 0600), never in a
+project folder, so a cloned repository cannot change how awsenv behaves.
+Keys awsenv does not know are kept on save (a newer version may have written
+them). stdlib only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from awsenv import fsutil
+from awsenv.environment import Environment
+from awsenv.errors import ConfigError
+
+ShellMode = Literal["profile", "env"]
+SHELL_MODES: tuple[str, ...] = ("profile", "env")
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Defaults for the profiles ``awsenv sync`` generates for one session."""
+
+    region: str | None = None
+    name_template: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    shell_mode: ShellMode = "profile"
+    name_template: str | None = None
+    sessions: dict[str, SessionSettings] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def for_session(self, key: str) -> SessionSettings:
+        """Per-session values, falling back to the global name template."""
+        own = self.sessions.get(key, SessionSettings())
+        return SessionSettings(
+            region=own.region, name_template=own.name_template or self.name_template
+        )
+
+    def with_session(self, key: str, **changes: str | None) -> Settings:
+        sessions = dict(self.sessions)
+        sessions[key] = replace(sessions.get(key, SessionSettings()), **changes)
+        return replace(self, sessions=sessions)
+
+
+def _bad(env: Environment, what: str) -> ConfigError:
+    assert env.paths is not None
+    return ConfigError(
+        f"awsenv settings file {env.paths.settings_file} {what}",
+        "fix it or delete it to start from the defaults",
+    )
+
+
+def _opt_str(env: Environment, obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value or None
+    raise _bad(env, f"has a non-text '{key}'")
+
+
+def load(env: Environment) -> Settings:
+    """The settings, defaults when the file is missing; ConfigError if it is broken."""
+    assert env.paths is not None
+    path = env.paths.settings_file
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise _bad(env, f"cannot be read ({exc.strerror})") from None
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        raise _bad(env, "is not valid JSON") from None
+    if not isinstance(obj, dict):
+        raise _bad(env, "is not a JSON object")
+    mode = obj.get("shell_mode", "profile")
+    if mode not in SHELL_MODES:
+        raise _bad(env, f"has shell_mode {mode!r} (expected profile or env)")
+    sessions_raw = obj.get("sessions", {})
+    if not isinstance(sessions_raw, dict):
+        raise _bad(env, "has a 'sessions' that is not an object")
+    sessions: dict[str, SessionSettings] = {}
+    for key, value in sessions_raw.items():
+        if not isinstance(value, dict):
+            raise _bad(env, f"has a non-object entry for session '{key}'")
+        sessions[key] = SessionSettings(
+            region=_opt_str(env, value, "region"),
+            name_template=_opt_str(env, value, "name_template"),
+        )
+    known = {"version", "shell_mode", "name_template", "sessions"}
+    return Settings(
+        shell_mode=mode,
+        name_template=_opt_str(env, obj, "name_template"),
+        sessions=sessions,
+        extra={k: v for k, v in obj.items() if k not in known},
+    )
+
+
+def _to_json(settings: Settings) -> dict[str, Any]:
+    obj: dict[str, Any] = dict(settings.extra)
+    obj["version"] = VERSION
+    obj["shell_mode"] = settings.shell_mode
+    if settings.name_template:
+        obj["name_template"] = settings.name_template
+    sessions = {}
+    for key, s in settings.sessions.items():
+        entry = {k: v for k, v in (("region", s.region), ("name_template", s.name_template)) if v}
+        if entry:
+            sessions[key] = entry
+    obj["sessions"] = sessions
+    return obj
+
+
+def save(env: Environment, settings: Settings) -> None:
+    assert env.paths is not None
+    if settings.shell_mode not in SHELL_MODES:
+        raise ValueError(f"shell_mode must be one of {SHELL_MODES}")
+    data = json.dumps(_to_json(settings), indent=2, sort_keys=True) + "\n"
+    fsutil.atomic_write(env.paths.settings_file, data)
+
+
+def update(env: Environment, fn: Callable[[Settings], Settings]) -> Settings:
+    """Read-modify-write under a lock, so two commands never drop each other's change."""
+    assert env.paths is not None
+    with fsutil.locked(env.paths.runtime_dir / "locks" / "settings.lock"):
+        new = fn(load(env))
+        save(env, new)
+    return new
+
+
+def session_defaults(env: Environment, session_key: str) -> dict[str, str]:
+    """``{"region": …, "name_template": …}`` (only the set ones) for ``awsenv sync``."""
+    s = load(env).for_session(session_key)
+    return {k: v for k, v in (("region", s.region), ("name_template", s.name_template)) if v}
