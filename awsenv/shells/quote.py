@@ -141,8 +141,10 @@ def quote_pwsh(value: str) -> str:
 
     Newlines stay literal inside the string, so a hook that reads the output as
     an array of lines must join them with "`n", not ``[Environment]::NewLine``.
+    PowerShell reads our output as text: raw (surrogate-escaped) bytes are refused.
     """
     _check(value)
+    value.encode("utf-8")
     return "'" + value.translate(_PWSH_DOUBLE) + "'"
 
 
@@ -186,6 +188,7 @@ def quote_sh(value: str) -> str:
     way), so the output may span lines.
     """
     _check(value)
+    _to_bytes(value)
     if value == "":
         return "''"
     if _BARE.fullmatch(value):

@@ -1,0 +1,61 @@
+"""Every quoter's output, evaluated by the real shell, gives back the exact bytes.
+
+Each example is a batch of values run in ONE shell process, used both as an
+assignment and as a command argument; nothing may execute (canary file).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from _quote_values import CANARY, as_bytes, batches
+from hypothesis import HealthCheck, given, settings
+from support import shells
+
+from awsenv.shells.quote import quote
+
+pytestmark = pytest.mark.shells
+
+SETTINGS = settings(max_examples=10, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+# (shell that runs it, quoter used)
+CASES = [("bash", "bash"), ("zsh", "zsh"), ("fish", "fish"), ("sh", "sh"), ("bash", "sh")]
+
+
+def _script(shell: str, quoted: list[str]) -> str:
+    lines = []
+    for i, q in enumerate(quoted):
+        lines.append(f"set -g V{i} {q}" if shell == "fish" else f"V{i}={q}")
+    lines.append("printf '%s\\0' " + " ".join(quoted))
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("shell", "quoter"), CASES)
+@SETTINGS
+@given(values=batches)
+def test_round_trip_through_real_shell(shell: str, quoter: str, values: list[str]) -> None:
+    quoted = [quote(quoter, v) for v in values]
+    names = [f"V{i}" for i in range(len(values))]
+    with tempfile.TemporaryDirectory() as cwd:
+        res = shells.run_and_read(shell, _script(shell, quoted), names, cwd=cwd)
+        assert not (Path(cwd) / CANARY).exists(), "a quoted value executed a command"
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == b""
+    expected = [as_bytes(v) for v in values]
+    assert [res.vars[n] for n in names] == expected  # as an assignment
+    assert res.stdout.split(b"\0")[:-1] == expected  # as command arguments
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_bash_quote_survives_eval_of_command_substitution(shell: str) -> None:
+    # `eval "$(…)"` is how the output is consumed: a second round of parsing.
+    value = "a b\n$(touch pwned)`touch pwned`\\'\"\r\t\x01é😀\udcff"
+    with tempfile.TemporaryDirectory() as cwd:
+        script = f"eval \"$(printf '%s\\n' {quote('bash', 'export V=' + quote('bash', value))})\""
+        res = shells.run_and_read(shell, script, ["V"], exported=True, cwd=cwd)
+        assert not (Path(cwd) / CANARY).exists()
+    assert res.vars["V"] == as_bytes(value)
