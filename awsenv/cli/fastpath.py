@@ -11,7 +11,9 @@ from collections.abc import Callable
 Handler = Callable[[list[str]], "int | None"]
 
 # command name -> "module:function"; each module must stay stdlib-only.
-FAST: dict[str, str] = {}
+FAST: dict[str, str] = {
+    "credential-process": "awsenv.creds.fast:credential_process",
+}
 
 
 def try_fast(args: list[str]) -> int | None:

@@ -1,0 +1,42 @@
+"""Role credentials for a profile: cached, fetched once under a lock.
+
+This package's ``__init__`` and ``cache``/``model``/``fast`` are stdlib-only
+(the ``credential-process`` cache hit imports them); everything that needs
+botocore lives in ``fetch`` and is imported on a miss.
+"""
+
+from __future__ import annotations
+
+from awsenv.creds import cache
+from awsenv.creds.model import RoleCredentials
+from awsenv.environment import Environment
+
+__all__ = ["RoleCredentials", "cache", "get"]
+
+
+def get(env: Environment, profile_name: str) -> RoleCredentials:
+    """Credentials for ``profile_name``: a cache hit, or one fetch however many ask.
+
+    Concurrent callers for the same profile serialize on a per-profile flock and
+    re-check the cache once they hold it, so N processes starting together on a
+    cold cache make exactly one GetRoleCredentials call.
+    """
+    from awsenv import fsutil
+
+    paths = env.paths
+    assert paths is not None
+    hit = cache.lookup(paths, profile_name, env.now())
+    if hit is not None:
+        return RoleCredentials.from_dict(hit)
+    with fsutil.locked(cache.lock_file(paths, profile_name)):
+        hit = cache.lookup(paths, profile_name, env.now())
+        if hit is not None:
+            return RoleCredentials.from_dict(hit)
+        from awsenv.creds import fetch
+
+        # Stamp first: a config edited during the parse then never matches.
+        stamp = cache.config_stamp(paths)
+        profile = fetch.resolve(env, profile_name)
+        creds = fetch.fetch(env, profile)
+        cache.store(paths, creds.to_dict(), stamp)
+        return creds

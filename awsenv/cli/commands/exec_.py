@@ -1,0 +1,63 @@
+"""`awsenv exec PROFILE -- CMD [ARGS...]`: run one command with the role's credentials.
+
+On POSIX awsenv replaces itself with CMD (``execve``), so CMD *is* the process:
+exit codes and signals need no forwarding. Elsewhere a child is run and every
+catchable signal is passed on.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import click
+
+from awsenv.cli.commands.credential_process import complete_profile
+from awsenv.creds import get
+from awsenv.creds.child import CommandNotExecutable, child_environ, find_program
+from awsenv.environment import Environment
+
+
+@click.command(context_settings={"ignore_unknown_options": True,
+                                 "allow_interspersed_args": False})
+@click.argument("profile", shell_complete=complete_profile)
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def exec_(profile: str, command: tuple[str, ...]) -> None:
+    """Run COMMAND with PROFILE's credentials, region and AWSENV_PROFILE in its environment.
+
+    AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN are removed so nothing
+    competes with the credentials. COMMAND's exit code is awsenv's exit code;
+    127 when COMMAND is not found.
+
+    Example: awsenv exec dev -- terraform plan
+    """
+    env = Environment.from_os()
+    creds = get(env, profile)
+    child_env = child_environ(env.environ, creds)
+    program = find_program(command[0], child_env)
+    argv = list(command)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        try:
+            os.execve(program, argv, child_env)
+        except OSError as exc:
+            raise CommandNotExecutable(f"{command[0]}: cannot run it ({exc.strerror})",
+                                       "check that it is an executable for this system") from None
+    raise click.exceptions.Exit(_run_forwarding(program, argv, child_env))
+
+
+def _run_forwarding(program: str, argv: list[str], child_env: dict[str, str]) -> int:
+    """Run the child and pass interrupts on (non-POSIX fallback)."""
+    proc = subprocess.Popen([program, *argv[1:]], env=child_env)
+    forwarded = [s for s in (signal.SIGINT, getattr(signal, "SIGBREAK", None),
+                             getattr(signal, "SIGTERM", None)) if s is not None]
+    previous = {s: signal.signal(s, lambda signum, _frame: proc.send_signal(signum))
+                for s in forwarded}
+    try:
+        return proc.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

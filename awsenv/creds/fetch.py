@@ -1,0 +1,131 @@
+"""Resolve a profile and fetch its role credentials from the IAM Identity Center portal.
+
+The miss path: imports botocore (through ``awsenv.auth.clients``) and the AWS
+config reader. Errors become one-line AwsenvErrors the user can act on; none
+carries the access token or credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import Any
+
+from awsenv.awsconfig.model import Profile
+from awsenv.creds.model import RoleCredentials
+from awsenv.environment import Environment
+from awsenv.errors import ConfigError, NotSignedIn, ServiceError
+
+log = logging.getLogger(__name__)
+
+# Our own bounded retries on top of whatever the client does: throttling is
+# common with many accounts (20 TPS shared quota, sso-protocol.md §2).
+ATTEMPTS = 4
+BACKOFF_BASE = 0.2
+BACKOFF_CAP = 2.0
+
+_RETRYABLE_CODES = frozenset({
+    "TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
+    "InternalServerException", "InternalFailure", "ServiceUnavailable",
+    "ServiceUnavailableException",
+})
+
+
+def resolve(env: Environment, profile_name: str) -> Profile:
+    """The profile, checked to name one role in one account through a session."""
+    from awsenv.awsconfig import read
+
+    profile = read.load(env).profile(profile_name)
+    if profile.session is None or not profile.account_id or not profile.role_name:
+        raise ConfigError(
+            f"profile '{profile_name}' does not use IAM Identity Center",
+            "pick an SSO profile from `awsenv list` (or create them with `awsenv sync`)",
+        )
+    return profile
+
+
+def fetch(env: Environment, profile: Profile) -> RoleCredentials:
+    """GetRoleCredentials for ``profile`` with the session's access token."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from awsenv.auth import clients, tokens
+
+    session = profile.session
+    assert session is not None and profile.account_id and profile.role_name
+    token = tokens.access_token(env, session)
+    client = clients.portal(env, session.region)
+    last = ""
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            time.sleep(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) * random.uniform(0.5, 1))
+        try:
+            response = client.get_role_credentials(
+                roleName=profile.role_name,
+                accountId=profile.account_id,
+                accessToken=token.token,
+            )
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            if code == "UnauthorizedException" or status == 401:
+                # The token is dead server-side (expired session, revoked, signed out
+                # elsewhere): forget it so status tells the truth (aws-vault #854).
+                tokens.drop(env, session)
+                raise NotSignedIn(
+                    f"the sign-in for session '{session.key}' is no longer valid",
+                    f"run `awsenv login --session {session.key}`",
+                ) from None
+            if code in ("ForbiddenException", "ResourceNotFoundException") or status in (403, 404):
+                raise ConfigError(
+                    f"role '{profile.role_name}' is not assigned to you in account "
+                    f"{profile.account_id} (profile '{profile.name}')",
+                    "ask your administrator, or run `awsenv sync` to refresh your profiles",
+                ) from None
+            if code in _RETRYABLE_CODES or status == 429 or status >= 500:
+                last = code or str(status)
+                log.debug("GetRoleCredentials attempt %d failed: %s", attempt + 1, last)
+                continue
+            raise ServiceError(
+                f"IAM Identity Center refused GetRoleCredentials ({code or status})",
+                "check the profile's account and role, or retry with --debug",
+            ) from None
+        except BotoCoreError as exc:
+            last = type(exc).__name__
+            log.debug("GetRoleCredentials attempt %d failed: %s", attempt + 1, last)
+            continue
+        return _credentials(env, profile, response)
+    raise ServiceError(
+        f"IAM Identity Center did not answer GetRoleCredentials after {ATTEMPTS} attempts ({last})",
+        "retry in a minute; check your network or proxy if it persists",
+    )
+
+
+def _credentials(env: Environment, profile: Profile, response: dict[str, Any]) -> RoleCredentials:
+    assert profile.session is not None
+    role = response.get("roleCredentials") or {}
+    try:
+        access_key_id = role["accessKeyId"]
+        secret_access_key = role["secretAccessKey"]
+        session_token = role["sessionToken"]
+        expiration = float(role["expiration"]) / 1000.0  # epoch milliseconds on the wire
+    except (KeyError, TypeError, ValueError):
+        raise ServiceError(
+            "IAM Identity Center returned incomplete role credentials",
+            "retry; report it with --debug output if it persists",
+        ) from None
+    if not all(isinstance(v, str) and v for v in (access_key_id, secret_access_key,
+                                                    session_token)):
+        raise ServiceError("IAM Identity Center returned empty role credentials", "retry")
+    return RoleCredentials(
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        expiration=expiration,
+        fetched_at=env.now(),
+        profile=profile.name,
+        session_key=profile.session.key,
+        account_id=profile.account_id or "",
+        role_name=profile.role_name or "",
+        region=profile.region,
+    )
