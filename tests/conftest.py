@@ -24,6 +24,8 @@ if str(TESTS) not in sys.path:
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
                   request: pytest.FixtureRequest) -> Path:
     root = tmp_path_factory.mktemp("home")
+    # Read before AWSENV_* variables are cleared below.
+    secret_service = bool(os.environ.get("AWSENV_TEST_SECRET_SERVICE"))
     home = root / "home"
     home.mkdir(mode=0o700)
     for name in list(os.environ):
@@ -46,7 +48,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "support.file_keyring.TestKeyring")
         monkeypatch.setenv("AWSENV_TEST_KEYRING_FILE", str(root / "test-keyring.json"))
     else:
-        if not os.environ.get("AWSENV_TEST_SECRET_SERVICE"):
+        if not secret_service:
             # Only the throwaway daemon from tests/with-secret-service, never a desktop keyring.
             pytest.skip("needs the test Secret Service: run via `make test`")
         monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
