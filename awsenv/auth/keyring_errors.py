@@ -95,7 +95,7 @@ def _names(exc: BaseException) -> set[str]:
 def _one_line(exc: BaseException, hide: tuple[str, ...]) -> str:
     text = " ".join(str(exc).split())
     for secret in hide:
-        if secret:
+        if len(secret) >= 8:  # shorter strings are no real secret, and scrubbing them mangles text
             text = text.replace(secret, "<hidden>")
     if len(text) > 160:
         text = text[:157] + "..."
@@ -130,7 +130,7 @@ def translate(exc: BaseException, backend: str, *, selecting: bool, origin: str,
             "is attached",
             "run awsenv from a terminal to type the keyring password, or use your OS keyring "
             "instead; " + DOCTOR)
-    if asks_password(backend) and "Incorrect Password" in detail:
+    if asks_password(backend) and "Incorrect Password" in str(exc):
         return KeyringError(f"wrong password for {backend}",
                             "retry and type the password you set for that file store")
     if "keyring.errors.NoKeyringError" in names:
