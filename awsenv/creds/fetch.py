@@ -8,8 +8,6 @@ carries the access token or credentials.
 from __future__ import annotations
 
 import logging
-import random
-import time
 from typing import Any
 
 from awsenv.awsconfig.model import Profile
@@ -19,17 +17,9 @@ from awsenv.errors import ConfigError, NotSignedIn, ServiceError
 
 log = logging.getLogger(__name__)
 
-# Our own bounded retries on top of whatever the client does: throttling is
-# common with many accounts (20 TPS shared quota, sso-protocol.md §2).
+# botocore's standard retry mode (jittered backoff) retries throttling, 5xx and
+# network errors up to this many attempts in all; then the user gets one line.
 ATTEMPTS = 4
-BACKOFF_BASE = 0.2
-BACKOFF_CAP = 2.0
-
-_RETRYABLE_CODES = frozenset({
-    "TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
-    "InternalServerException", "InternalFailure", "ServiceUnavailable",
-    "ServiceUnavailableException",
-})
 
 
 def resolve(env: Environment, profile_name: str) -> Profile:
@@ -54,51 +44,34 @@ def fetch(env: Environment, profile: Profile) -> RoleCredentials:
     session = profile.session
     assert session is not None and profile.account_id and profile.role_name
     token = tokens.access_token(env, session)
-    client = clients.portal(env, session.region)
-    last = ""
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            time.sleep(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) * random.uniform(0.5, 1))
-        try:
-            response = client.get_role_credentials(
-                roleName=profile.role_name,
-                accountId=profile.account_id,
-                accessToken=token.token,
-            )
-        except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-            if code == "UnauthorizedException" or status == 401:
-                # The token is dead server-side (expired session, revoked, signed out
-                # elsewhere): forget it so status tells the truth (aws-vault #854).
-                tokens.drop(env, session)
-                raise NotSignedIn(
-                    f"the sign-in for session '{session.key}' is no longer valid",
-                    f"run `awsenv login --session {session.key}`",
-                ) from None
-            if code in ("ForbiddenException", "ResourceNotFoundException") or status in (403, 404):
-                raise ConfigError(
-                    f"role '{profile.role_name}' is not assigned to you in account "
-                    f"{profile.account_id} (profile '{profile.name}')",
-                    "ask your administrator, or run `awsenv sync` to refresh your profiles",
-                ) from None
-            if code in _RETRYABLE_CODES or status == 429 or status >= 500:
-                last = code or str(status)
-                log.debug("GetRoleCredentials attempt %d failed: %s", attempt + 1, last)
-                continue
-            raise ServiceError(
-                f"IAM Identity Center refused GetRoleCredentials ({code or status})",
-                "check the profile's account and role, or retry with --debug",
+    client = clients.portal(env, session.region, attempts=ATTEMPTS)
+    try:
+        response = client.get_role_credentials(
+            roleName=profile.role_name,
+            accountId=profile.account_id,
+            accessToken=token.token,
+        )
+    except ClientError as exc:
+        code = clients.error_code(exc) or ""
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if code == "UnauthorizedException" or status == 401:
+            # The token is dead server-side (session ended, revoked, signed out
+            # elsewhere): forget it so `status` tells the truth (aws-vault #854).
+            tokens.drop(env, session)
+            raise NotSignedIn(
+                f"the sign-in for session '{session.key}' is no longer valid",
+                f"run `awsenv login --session {session.key}`",
             ) from None
-        except BotoCoreError as exc:
-            last = type(exc).__name__
-            log.debug("GetRoleCredentials attempt %d failed: %s", attempt + 1, last)
-            continue
-        return _credentials(env, profile, response)
-    raise ServiceError(
-        f"IAM Identity Center did not answer GetRoleCredentials after {ATTEMPTS} attempts ({last})",
-        "retry in a minute; check your network or proxy if it persists",
-    )
+        if code in ("ForbiddenException", "ResourceNotFoundException") or status in (403, 404):
+            raise ConfigError(
+                f"role '{profile.role_name}' is not assigned to you in account "
+                f"{profile.account_id} (profile '{profile.name}')",
+                "ask your administrator, or run `awsenv sync` to refresh your profiles",
+            ) from None
+        raise clients.service_error(exc, "GetRoleCredentials", session.region) from None
+    except BotoCoreError as exc:
+        raise clients.service_error(exc, "GetRoleCredentials", session.region) from None
+    return _credentials(env, profile, response)
 
 
 def _credentials(env: Environment, profile: Profile, response: dict[str, Any]) -> RoleCredentials:
