@@ -142,7 +142,7 @@ def translate(exc: BaseException, backend: str, *, selecting: bool, origin: str,
         return KeyringError(
             f"the OS keyring is locked and its unlock prompt could not be shown ({backend}: "
             f"{detail})",
-            f"{unlock_hint()} from a session with a display, then retry; {DOCTOR}")
+            f"{unlock_hint()}, then retry; {DOCTOR}")
     if _winerror(exc) == 1783:
         return KeyringError(
             f"Windows Credential Manager rejected an entry as too large ({backend}: error 1783, "

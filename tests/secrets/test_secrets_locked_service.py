@@ -1,0 +1,70 @@
+"""A real gnome-keyring that cannot be unlocked: the two headless failures users hit.
+
+Each test starts its own private D-Bus session and gnome-keyring daemon (not the
+shared unlocked one from tests/with-secret-service), so locking it disturbs
+nothing else. No display exists, so gnome-keyring's unlock prompt cannot appear.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from awsenv.errors import ExitCode
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")),
+    reason="needs dbus-run-session and gnome-keyring-daemon")
+
+DRIVER = """
+import sys
+from awsenv.auth import secrets
+from awsenv.errors import AwsenvError
+print(secrets.probe(5).detail)
+try:
+    secrets.save("dev", secrets.SessionSecrets("CLIENT-SECRET-99", "REFRESH-TOKEN-99"))
+except AwsenvError as exc:
+    print("awsenv:", exc.line())
+    sys.exit(int(exc.code))
+"""
+
+
+def in_session(data: Path, daemon: str, password: str) -> subprocess.CompletedProcess[str]:
+    """Run DRIVER in a new D-Bus session after ``gnome-keyring-daemon <daemon>``."""
+    run = data.parent / f"run-{os.urandom(4).hex()}"
+    run.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(XDG_DATA_HOME=str(data), XDG_RUNTIME_DIR=str(run), AWSENV_KEYRING_TIMEOUT="5",
+               PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring")
+    script = (f'printf %s "$1" | gnome-keyring-daemon {daemon} --components=secrets >/dev/null;'
+              f' exec "{sys.executable}" -c "$2"')
+    return subprocess.run(["dbus-run-session", "--", "sh", "-c", script, "sh", password, DRIVER],
+                          env=env, capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_never_unlocked_keyring_prompt_dismissed(tmp_path: Path) -> None:
+    done = in_session(tmp_path / "data", "--start", "")
+    assert done.returncode == ExitCode.KEYRING, done.stderr
+    expected = ("awsenv: the OS keyring is locked and its unlock prompt could not be shown "
+                "(keyring.backends.SecretService.Keyring: InitError: Failed to create the "
+                "collection: Prompt dismissed")
+    assert expected in done.stdout
+    assert "gnome-keyring-daemon --unlock" in done.stdout
+    probe_detail = done.stdout.splitlines()[0]
+    assert "unlock prompt could not be shown" in probe_detail
+    assert "99" not in done.stdout
+
+
+def test_keyring_unlocked_with_the_wrong_password(tmp_path: Path) -> None:
+    first = in_session(tmp_path / "data", "--unlock", "right-password")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = in_session(tmp_path / "data", "--unlock", "wrong-password")
+    assert second.returncode == ExitCode.KEYRING, second.stderr
+    assert ("awsenv: the OS keyring is locked (keyring.backends.SecretService.Keyring: "
+            "KeyringLocked: Failed to unlock the collection!)") in second.stdout
