@@ -1,0 +1,22 @@
+"""`awsenv init SHELL`: print the shell integration to install in the rc file."""
+
+from __future__ import annotations
+
+import click
+
+from awsenv.shells.hook import SHELLS
+from awsenv.shells.init import render_init
+
+
+@click.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def init(shell: str) -> None:
+    """Print the hook for SHELL. Install it with:
+
+    \b
+      bash:  eval "$(awsenv init bash)"      at the end of ~/.bashrc
+      zsh:   eval "$(awsenv init zsh)"       at the end of ~/.zshrc
+      fish:  awsenv init fish | source       in ~/.config/fish/config.fish
+      pwsh:  awsenv init pwsh | Out-String | Invoke-Expression   in $PROFILE
+    """
+    click.echo(render_init(shell), nl=False)

@@ -1,0 +1,372 @@
+"""The Python side of the shell hook and of `awsenv use`: decide, answer with records.
+
+The rendered init script calls ``awsenv hook --protocol N SHELL`` only when
+something may have changed (another `.awsenv` tree, a watched file newer than
+the shell's reference file, a refresh time reached) and
+``awsenv use --emit --protocol N …`` for explicit switches. It passes its
+unexported state as an environment prefix on that one command:
+
+    _AWSENV_STATE   identity stack (awsenv.shells.state)
+    _AWSENV_FOUND   the `.awsenv` the shell's own walk found ("" = none)
+    _AWSENV_PID     the shell's pid (names its reference file)
+    _AWSENV_REASON  "refresh" when only a refresh time was reached
+
+The answer is records (awsenv.shells.records), never code. Layers are scoped
+to the `.awsenv` tree they were pushed in: leaving a tree pops them, entering
+a tree pushes its identity on top, and an explicit `use` inside a tree wins
+until the user enters another tree. stdlib only on every path that finds its
+data locally (dispatched from awsenv.cli.fastpath before click loads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from awsenv.awsconfig import names
+from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
+from awsenv.project import trust
+from awsenv.project.file import ProjectFile, find, logical_cwd
+from awsenv.shells import identity
+from awsenv.shells.records import PROTOCOL, Records
+from awsenv.shells.state import Layer, State, current, diff, pop, push, update
+
+SHELLS = ("bash", "zsh", "fish", "pwsh")
+MAX_REFS = 64
+RETRY_AFTER = 60
+
+
+def _display(env: Environment, path: str | os.PathLike[str]) -> str:
+    assert env.paths is not None
+    text = os.fspath(path)
+    home = os.fspath(env.paths.home).rstrip("/")
+    if home and (text == home or text.startswith(home + "/")):
+        return "~" + text[len(home):]
+    return text
+
+
+def evaluate(env: Environment, found: str | None) -> tuple[str | None, ProjectFile | None, str]:
+    """(tree if trusted and valid else None, the parsed file if any, a line for the user)."""
+    assert env.paths is not None
+    if not found:
+        return None, None, ""
+    path = Path(found)
+    try:
+        project = trust.load(path, names.profile_names(env.paths.aws_config_file))
+    except AwsenvError as exc:
+        return None, None, f"awsenv: {exc.line()}"
+    status = trust.status(env.paths.trust_dir, project)
+    if status is trust.Trust.ALLOWED:
+        return found, project, ""
+    where = _display(env, found)
+    folder = _display(env, path.parent)
+    if status is trust.Trust.DENIED:
+        return None, project, f"awsenv: {where} is denied; run `awsenv allow {folder}` to trust it"
+    asks = project.profile
+    with contextlib.suppress(AwsenvError):
+        asks = identity.describe(identity.info(env, project.profile),
+                                 project.region or identity.info(env, project.profile).region)
+    if project.mode:
+        asks += f", {project.mode} mode"
+    return None, project, (f"awsenv: {where} asks for {asks}; "
+                           f"run `awsenv allow {folder}` to trust it")
+
+
+def _kept_line(kept: list[str]) -> str:
+    return f"awsenv: kept {', '.join(kept)} (changed by hand)"
+
+
+def _refresh_top(env: Environment, state: State, cur: dict[str, str | None],
+                 recs: Records) -> None:
+    layer = state.top
+    assert layer is not None
+    now = int(env.now())
+    try:
+        target = identity.resolve(env, layer.profile, layer.mode, layer.region, refresh=True)
+    except NotSignedIn as exc:
+        layer.refresh_at = 0
+        recs.msg(f"awsenv: cannot refresh {layer.profile}: the sign-in has ended; "
+                 f"{exc.fix or 'run `awsenv login`'}")
+        return
+    except AwsenvError as exc:
+        layer.refresh_at = now + RETRY_AFTER
+        recs.msg(f"awsenv: cannot refresh {layer.profile}: {exc.line()}")
+        return
+    for line in target.warnings:
+        recs.msg(line)
+    kept = update(layer, cur, target.values)
+    layer.refresh_at = target.refresh_at
+    if kept:
+        recs.msg(_kept_line(kept))
+
+
+def _touch_ref(env: Environment, pid: str, watches: list[str], t0: int) -> str:
+    """The shell's reference file, dated when this evaluation started.
+
+    One file per shell (named by its pid), so nothing piles up; a watched file
+    dated in the future moves the date forward instead of causing a process
+    at every prompt.
+    """
+    assert env.paths is not None
+    refs = env.paths.runtime_dir / "refs"
+    name = pid if pid.isdigit() else "0"
+    ref = refs / name
+    stamp = t0
+    for w in watches:
+        with contextlib.suppress(OSError):
+            stamp = max(stamp, os.stat(w).st_mtime_ns)
+    try:
+        if not ref.exists():
+            from awsenv import fsutil
+
+            fsutil.atomic_write(ref, b"")
+            _prune_refs(refs)
+        os.utime(ref, ns=(stamp, stamp))
+    except OSError:
+        return ""
+    return os.fspath(ref)
+
+
+def _prune_refs(refs: Path) -> None:
+    try:
+        entries = os.listdir(refs)
+    except OSError:
+        return
+    if len(entries) <= MAX_REFS:
+        return
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            os.kill(int(entry), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(refs / entry)
+        except OSError:
+            pass
+
+
+def hook(env: Environment) -> Records:
+    """Answer one prompt-hook call (see the module docstring)."""
+    assert env.paths is not None
+    t0 = time.time_ns()
+    recs = Records()
+    environ = env.environ
+    state = State.decode(environ.get("_AWSENV_STATE"))
+    found = environ.get("_AWSENV_FOUND")
+    if found is None:
+        hit = find(logical_cwd(environ))
+        found = os.fspath(hit) if hit else ""
+    refresh_only = environ.get("_AWSENV_REASON") == "refresh"
+    cur0 = current(environ)
+    cur = dict(cur0)
+
+    tree, project, line = evaluate(env, found)
+    if line and not refresh_only:
+        recs.msg(line)
+    left: list[str] = []
+    kept: list[str] = []
+    while state.top is not None and state.top.tree != tree and not (
+        state.top.kind == "use" and state.top.tree is None
+    ):
+        if state.top.tree and state.top.tree not in left:
+            left.append(state.top.tree)
+        kept += pop(state, cur)
+    entered = ""
+    if tree and project and (state.top is None or state.top.tree != tree):
+        mode = project.mode or identity.default_mode(env)
+        try:
+            target = identity.resolve(env, project.profile, mode, project.region)
+        except AwsenvError as exc:
+            recs.msg(f"awsenv: {_display(env, tree)}: {exc.line()}")
+        else:
+            for w in target.warnings:
+                recs.msg(w)
+            layer = Layer("dir", tree, project.profile, mode, region=project.region,
+                          refresh_at=target.refresh_at)
+            push(state, cur, layer, target.values)
+            entered = f"awsenv: {target.describe} from {_display(env, tree)}"
+    top = state.top
+    if top is not None and top.refresh_at and env.now() >= top.refresh_at and not entered:
+        _refresh_top(env, state, cur, recs)
+    changes = diff(cur0, cur)
+    if entered and changes:
+        recs.msg(entered)
+    elif left and changes:
+        recs.msg(f"awsenv: left {_display(env, Path(left[0]).parent)}: "
+                 "restored the previous AWS settings")
+    if kept:
+        recs.msg(_kept_line(kept))
+    for name, value in changes:
+        recs.env(name, value)
+    recs.add("state", state.encode())
+    recs.add("refresh", str(state.top.refresh_at if state.top else 0))
+    recs.add("tree", found)
+    watches = [os.fspath(trust.stamp_path(env.paths.trust_dir))]
+    if found:
+        watches += [found, os.fspath(env.paths.aws_config_file)]
+    recs.add("ref", _touch_ref(env, environ.get("_AWSENV_PID", ""), watches, t0))
+    for w in watches:
+        recs.add("watch", w)
+    return recs
+
+
+def use(env: Environment, profile: str | None, *, unset: bool = False,
+        mode: str | None = None, region: str | None = None) -> Records:
+    """Answer `awsenv use` from the shell function: push (or pop) a `use` layer."""
+    recs = Records()
+    environ = env.environ
+    state = State.decode(environ.get("_AWSENV_STATE"))
+    cur0 = current(environ)
+    cur = dict(cur0)
+    if unset:
+        if state.top is None or state.top.kind != "use":
+            raise AwsenvError("no `awsenv use` is active in this shell",
+                              "`awsenv use PROFILE` switches; there is nothing to undo")
+        kept = pop(state, cur)
+        recs.msg("awsenv: restored the previous AWS settings")
+        if kept:
+            recs.msg(_kept_line(kept))
+    else:
+        if not profile:
+            raise AwsenvError("which profile?", "run `awsenv use PROFILE` (see `awsenv list`)",
+                              ExitCode.USAGE)
+        if mode is not None and mode not in identity.MODES:
+            raise AwsenvError(f"unknown mode {mode!r}", "use --mode profile or --mode env",
+                              ExitCode.USAGE)
+        found = environ.get("_AWSENV_FOUND")
+        if found is None:
+            hit = find(logical_cwd(environ))
+            found = os.fspath(hit) if hit else ""
+        tree, _project, _line = evaluate(env, found)
+        mode = mode or identity.default_mode(env)
+        target = identity.resolve(env, profile, mode, region)
+        if state.top is not None and state.top.kind == "use":
+            pop(state, cur)
+        push(state, cur, Layer("use", tree, profile, mode, region=region,
+                               refresh_at=target.refresh_at), target.values)
+        for w in target.warnings:
+            recs.msg(w)
+        recs.msg(f"awsenv: {target.describe}" + (", env mode" if mode == "env" else ""))
+    for name, value in diff(cur0, cur):
+        recs.env(name, value)
+    recs.add("state", state.encode())
+    recs.add("refresh", str(state.top.refresh_at if state.top else 0))
+    return recs
+
+
+# ---- command line (fast path; the click commands call the same functions) ----
+
+def _protocol_error(got: str) -> AwsenvError:
+    return AwsenvError(
+        f"this shell's awsenv hook speaks protocol {got}, this awsenv speaks {PROTOCOL}",
+        "open a new shell (the hook is re-rendered by `awsenv init` at start-up)",
+    )
+
+
+def _raise(err: AwsenvError) -> Records:
+    raise err
+
+
+def _answer(make: Callable[[], Records]) -> int:
+    """Run ``make()`` and write its records; errors become stderr + an `end` with the code."""
+    try:
+        recs = make()
+        data = recs.finish(0)
+        rc = 0
+    except AwsenvError as exc:
+        print(f"awsenv: {exc.line()}", file=sys.stderr)
+        rc = int(exc.code)
+        data = Records().finish(rc)
+    except KeyboardInterrupt:
+        return int(ExitCode.INTERRUPTED)
+    out = sys.stdout.buffer
+    out.write(data)
+    out.flush()
+    return rc
+
+
+def parse_hook_args(args: list[str]) -> tuple[str, str] | None:
+    """(protocol, shell) from ``--protocol N SHELL``; None for anything else (click handles it)."""
+    if len(args) == 3 and args[0] == "--protocol" and args[2] in SHELLS:
+        return args[1], args[2]
+    return None
+
+
+def fast_hook(args: list[str]) -> int | None:
+    parsed = parse_hook_args(args)
+    if parsed is None:
+        return None
+    protocol, _shell = parsed
+    return run_hook(protocol)
+
+
+def run_hook(protocol: str) -> int:
+    if protocol != str(PROTOCOL):
+        return _answer(lambda: _raise(_protocol_error(protocol)))
+    return _answer(lambda: hook(Environment.from_os()))
+
+
+def parse_use_args(args: list[str]) -> dict[str, object] | None:
+    """``--emit --protocol N [--mode M] [--region R] [--unset] [PROFILE]``; None → click."""
+    opts: dict[str, object] = {"emit": False, "protocol": None, "mode": None, "region": None,
+                               "unset": False, "profile": None}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--emit":
+            opts["emit"] = True
+        elif a == "--unset":
+            opts["unset"] = True
+        elif a in ("--protocol", "--mode", "--region") and i + 1 < len(args):
+            opts[a[2:]] = args[i + 1]
+            i += 1
+        elif a.startswith("-") or opts["profile"] is not None:
+            return None
+        else:
+            opts["profile"] = a
+        i += 1
+    if not opts["emit"]:
+        return None
+    return opts
+
+
+def fast_use(args: list[str]) -> int | None:
+    opts = parse_use_args(args)
+    if opts is None:
+        return None
+    return run_use(opts)
+
+
+def run_use(opts: dict[str, object]) -> int:
+    protocol = str(opts["protocol"])
+    if protocol != str(PROTOCOL):
+        return _answer(lambda: _raise(_protocol_error(protocol)))
+    return _answer(lambda: use(
+        Environment.from_os(),
+        opts["profile"],  # type: ignore[arg-type]
+        unset=bool(opts["unset"]),
+        mode=opts["mode"],  # type: ignore[arg-type]
+        region=opts["region"],  # type: ignore[arg-type]
+    ))
+
+
+def signin_lines(env: Environment, project: ProjectFile) -> list[str]:
+    """What a `.awsenv` asks for, for `awsenv allow` (profile, account, role, region, prod)."""
+    pinfo = identity.info(env, project.profile)
+    region = project.region or pinfo.region
+    lines = [f"profile: {pinfo.name}" + ("   [PROD]" if pinfo.prod else "")]
+    if pinfo.account_id:
+        lines.append(f"account: {pinfo.account_id}")
+    if pinfo.role_name:
+        lines.append(f"role:    {pinfo.role_name}")
+    lines.append(f"region:  {region or '(from your environment)'}")
+    lines.append(f"mode:    {project.mode or identity.default_mode(env)}")
+    return lines
+
+

@@ -1,0 +1,143 @@
+"""The variables one profile puts in a shell, per mode, and their refresh time.
+
+profile mode: `AWS_PROFILE` (+ region), clearing exported keys that would
+override it; the SDKs fetch credentials themselves. For profiles that sign in
+through a session, awsenv keeps the AWS CLI access token fresh: the prompt
+hook calls back a few minutes before it expires (never a browser).
+
+env mode: the role credentials themselves (`aws configure export-credentials`
+names, expiry in ``…Z``), refreshed by the prompt hook before they expire.
+
+Stdlib only while the credential cache is warm and the token is fresh; the
+fetch/refresh paths import the heavy modules inside functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, ConfigError
+from awsenv.shells import profileinfo
+from awsenv.shells.state import Values
+
+MODES = ("profile", "env")
+CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                   "AWS_CREDENTIAL_EXPIRATION")
+# The prompt hook refreshes the access token this long before it expires
+# (inside awsenv.auth.tokens' 15-minute refresh window).
+TOKEN_LEAD = 300
+# Credentials shorter-lived than the cache's refresh window would otherwise
+# make every prompt refresh: never sooner than this after a fetch.
+MIN_GAP = 5
+
+
+@dataclass
+class Target:
+    values: Values
+    refresh_at: int
+    describe: str
+    warnings: list[str]
+
+
+def default_mode(env: Environment) -> str:
+    """`shell_mode` from the user's settings (user-global only, never a project file)."""
+    from awsenv import settings
+
+    return settings.load(env).shell_mode
+
+
+def info(env: Environment, profile: str) -> profileinfo.ProfileInfo:
+    assert env.paths is not None
+    found = profileinfo.load(env.paths.aws_config_file, profile)
+    if found is None:
+        raise ConfigError(
+            f"unknown profile '{profile}' in {env.paths.aws_config_file}",
+            "run `awsenv list` to see profiles, or `awsenv sync` to create them",
+        )
+    return found
+
+
+def describe(pinfo: profileinfo.ProfileInfo, region: str | None) -> str:
+    parts = [x for x in (pinfo.account_id, pinfo.role_name) if x]
+    details = ["/".join(parts)] if parts else []
+    if region:
+        details.append(region)
+    text = pinfo.name + (" [PROD]" if pinfo.prod else "")
+    return text + (f" ({', '.join(details)})" if details else "")
+
+
+def _refresh_token(env: Environment, pinfo: profileinfo.ProfileInfo) -> int:
+    """Refresh the session's access token (no browser); its new expiry."""
+    from awsenv.auth import tokens
+    from awsenv.awsconfig import read
+
+    session = read.load(env).session_for_profile(pinfo.name)
+    return int(tokens.access_token(env, session).expires_at)
+
+
+def _login_fix(pinfo: profileinfo.ProfileInfo) -> str:
+    return f"run `awsenv login --profile {pinfo.name}`"
+
+
+def resolve(env: Environment, profile: str, mode: str, region: str | None = None,
+            *, refresh: bool = False) -> Target:
+    """What ``profile`` in ``mode`` sets now. ``refresh`` forces the refresh path."""
+    pinfo = info(env, profile)
+    if mode == "env":
+        return _env_mode(env, pinfo, region, refresh)
+    return _profile_mode(env, pinfo, region, refresh)
+
+
+def _profile_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | None,
+                  refresh: bool) -> Target:
+    assert env.paths is not None
+    region = region or pinfo.region
+    now = env.now()
+    warnings: list[str] = []
+    expires: int | None = None
+    refresh_at = 0
+    if pinfo.session_key:
+        expires = profileinfo.token_expiry(env.paths.aws_sso_cache, pinfo.session_key)
+        if refresh or expires is None or expires - now < 15 * 60:
+            try:
+                expires = _refresh_token(env, pinfo)
+            except AwsenvError as exc:
+                warnings.append(f"awsenv: {pinfo.name}: {exc.line()}")
+        if expires and expires - TOKEN_LEAD > now:
+            refresh_at = expires - TOKEN_LEAD
+    values: Values = {
+        "AWS_PROFILE": pinfo.name,
+        **dict.fromkeys(CREDENTIAL_VARS),
+        "AWSENV_PROFILE": pinfo.name,
+        "AWSENV_EXPIRES": str(expires) if expires else None,
+    }
+    if region:
+        values["AWS_REGION"] = region
+        values["AWS_DEFAULT_REGION"] = region
+    return Target(values, refresh_at, describe(pinfo, region), warnings)
+
+
+def _env_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | None,
+              refresh: bool) -> Target:
+    assert env.paths is not None
+    from awsenv.creds import cache
+    from awsenv.creds.model import RoleCredentials
+
+    hit = None if refresh else cache.lookup(env.paths, pinfo.name)
+    if hit is not None:
+        creds = RoleCredentials.from_dict(hit)
+    else:
+        from awsenv import creds as creds_api
+
+        creds = creds_api.get(env, pinfo.name)
+    values: Values = {"AWS_PROFILE": None, **creds.credential_variables()}
+    region = region or creds.region or pinfo.region
+    if region:
+        values["AWS_REGION"] = region
+        values["AWS_DEFAULT_REGION"] = region
+    values["AWSENV_PROFILE"] = pinfo.name
+    values["AWSENV_EXPIRES"] = str(int(creds.expiration))
+    refresh_at = int(creds.expiration - cache.refresh_threshold(creds.lifetime))
+    refresh_at = max(refresh_at, int(env.now()) + MIN_GAP)
+    return Target(values, refresh_at, describe(pinfo, region), [])

@@ -1,0 +1,14 @@
+"""Render `awsenv init SHELL`: the hook script with this awsenv's absolute path baked in."""
+
+from __future__ import annotations
+
+from awsenv.paths import awsenv_command
+from awsenv.shells.records import PROTOCOL
+
+
+def render_init(shell: str, command: list[str] | None = None) -> str:
+    """The init script for ``shell``; ``command`` overrides the baked command (tests)."""
+    from awsenv.shells import templates
+
+    return templates.render(f"init/{shell}.j2", command=command or awsenv_command(),
+                            protocol=PROTOCOL)

@@ -1,0 +1,127 @@
+"""The shell's identity stack: what awsenv set, and what was there before.
+
+Each `awsenv use` or trusted `.awsenv` pushes a *layer* recording, per
+variable it changed, the previous value and a hash of the value it set (never
+the set secret itself). Popping a layer restores a variable only if it still
+holds awsenv's value, so anything the user changed by hand survives (a plain
+direnv-style reverse patch would overwrite it). The stack lives in one
+UNEXPORTED shell variable (`_AWSENV_STATE`) and is handed to awsenv only on the
+command that needs it, so child shells start clean and re-check.
+
+Pure data and stdlib only: the prompt hook runs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+STATE_VERSION = 1
+
+# Every variable awsenv may set or clear. The shell templates allow only
+# AWS_* / AWSENV_* names on top of this.
+MANAGED = (
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWSENV_PROFILE",
+    "AWSENV_EXPIRES",
+)
+
+Values = dict[str, "str | None"]
+
+
+def fingerprint(value: str | None) -> str | None:
+    """Enough to recognise our own value later without keeping it (it may be a secret)."""
+    if value is None:
+        return None
+    return hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
+@dataclass
+class Layer:
+    kind: str  # "use" | "dir"
+    tree: str | None  # the `.awsenv` (as found) this layer belongs to; None = outside any
+    profile: str
+    mode: str  # "profile" | "env"
+    region: str | None = None  # explicit region (from .awsenv or --region)
+    prev: Values = field(default_factory=dict)
+    set: dict[str, str | None] = field(default_factory=dict)
+    refresh_at: int = 0  # epoch seconds when the prompt hook should refresh; 0 = never
+
+
+@dataclass
+class State:
+    layers: list[Layer] = field(default_factory=list)
+
+    @property
+    def top(self) -> Layer | None:
+        return self.layers[-1] if self.layers else None
+
+    def encode(self) -> str:
+        if not self.layers:
+            return ""
+        return json.dumps({"v": STATE_VERSION, "layers": [asdict(x) for x in self.layers]},
+                          separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, text: str | None) -> State:
+        """Tolerant: a state from another version or a mangled one means "nothing set"."""
+        if not text:
+            return cls()
+        try:
+            data = json.loads(text)
+            if data.get("v") != STATE_VERSION:
+                return cls()
+            return cls([Layer(**raw) for raw in data["layers"]])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return cls()
+
+
+def current(environ: Mapping[str, str]) -> Values:
+    return {name: environ.get(name) for name in MANAGED}
+
+
+def push(state: State, cur: Values, layer: Layer, values: Values) -> None:
+    """Apply ``values`` to ``cur`` and remember how to undo them."""
+    layer.prev = {k: cur.get(k) for k in values}
+    layer.set = {k: fingerprint(v) for k, v in values.items()}
+    cur.update(values)
+    state.layers.append(layer)
+
+
+def pop(state: State, cur: Values) -> list[str]:
+    """Undo the top layer in ``cur``; returns the variables kept because the user changed them."""
+    layer = state.layers.pop()
+    kept = []
+    for name, before in layer.prev.items():
+        if fingerprint(cur.get(name)) == layer.set.get(name):
+            cur[name] = before
+        else:
+            kept.append(name)
+    return kept
+
+
+def update(layer: Layer, cur: Values, values: Values) -> list[str]:
+    """Replace a layer's values in place (a refresh), sparing variables the user changed."""
+    kept = []
+    for name, value in values.items():
+        if name not in layer.set:
+            continue
+        if fingerprint(cur.get(name)) == layer.set[name]:
+            cur[name] = value
+            layer.set[name] = fingerprint(value)
+        else:
+            kept.append(name)
+    return kept
+
+
+def diff(before: Values, after: Values) -> list[tuple[str, str | None]]:
+    """(name, value or None = unset) for what changed, in MANAGED order."""
+    return [(k, after.get(k)) for k in MANAGED if before.get(k) != after.get(k)]
