@@ -13,6 +13,8 @@ Handler = Callable[[list[str]], "int | None"]
 # command name -> "module:function"; each module must stay stdlib-only.
 FAST: dict[str, str] = {
     "credential-process": "awsenv.creds.fast:credential_process",
+    "hook": "awsenv.shells.hook:fast_hook",
+    "use": "awsenv.shells.hook:fast_use",
 }
 
 
