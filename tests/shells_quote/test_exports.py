@@ -22,7 +22,7 @@ from awsenv.errors import AwsenvError
 from awsenv.shells.exports import FORMATS, credential_variables, iso_utc, render_export
 from awsenv.shells.quote import quote
 
-SETTINGS = settings(max_examples=8, deadline=None,
+SETTINGS = settings(max_examples=10, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 

@@ -18,7 +18,7 @@ from awsenv.shells.quote import quote
 
 pytestmark = pytest.mark.shells
 
-SETTINGS = settings(max_examples=10, deadline=None,
+SETTINGS = settings(max_examples=15, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 

@@ -67,3 +67,12 @@ def test_wheel_ships_the_templates_and_uses_them(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, cwd=tmp_path)
     assert res.stdout == f"{unpacked / 'awsenv' / '_shell'}\nexport A=$'b c'\n"
+
+
+def test_importing_the_shell_modules_loads_no_heavy_library() -> None:
+    """quote is on the prompt hook's fast path; templates/exports defer jinja2 to render()."""
+    code = ("import sys, awsenv.shells.quote, awsenv.shells.templates, awsenv.shells.exports; "
+            "print(sorted(m for m in ('jinja2', 'click', 'boto3', 'botocore', 'keyring') "
+            "if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout == "[]\n"
