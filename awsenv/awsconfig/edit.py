@@ -221,8 +221,9 @@ def replace_managed_block(text: str, body: str) -> str:
     if body_rows:
         rows[begin + 1:end] = body_rows
         return _render(rows, text)
+    # Drop the empty separator line awsenv added before the block (exactly "").
     after_blank = end + 1 >= len(rows) or not rows[end + 1].body.strip()
-    if begin > 0 and not rows[begin - 1].body.strip() and after_blank:
+    if begin > 0 and rows[begin - 1].body == "" and after_blank:
         begin -= 1
     del rows[begin:end + 1]
     return _render(rows, text)
