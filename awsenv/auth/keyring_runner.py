@@ -11,6 +11,12 @@ chunked value), so the user never waits longer than the setting.
 
 If the abandoned work had switched terminal echo off (getpass), the terminal
 settings are restored, so the shell is not left without echo.
+
+While abandoned work is still stuck, later calls in the same process fail at
+once with the same error instead of each waiting out the timeout again (a
+command touching several sessions would otherwise wait N times). "Same" means
+the same keyring-relevant environment, so a process that switched backends, and
+each isolated test, starts afresh.
 """
 
 from __future__ import annotations
@@ -23,12 +29,25 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from awsenv.auth import keyring_backend, keyring_errors
-from awsenv.errors import ConfigError
+from awsenv.errors import ConfigError, KeyringError
 
 log = logging.getLogger("awsenv.secrets")
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 10.0
+_KEYRING_ENV = ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS", "HOME", "XDG_CONFIG_HOME",
+                "XDG_DATA_HOME", "LOCALAPPDATA", "AWSENV_TEST_KEYRING_FILE")
+_EnvKey = tuple[str | None, ...]
+_stuck: dict[_EnvKey, tuple[threading.Thread, KeyringError, str]] = {}
+
+
+def _still_stuck() -> tuple[_EnvKey, tuple[threading.Thread, KeyringError, str] | None]:
+    key = tuple(os.environ.get(name) for name in _KEYRING_ENV)
+    prior = _stuck.get(key)
+    if prior is not None and not prior[0].is_alive():
+        del _stuck[key]  # it answered after all: try again
+        prior = None
+    return key, prior
 
 
 def timeout_seconds() -> float:
@@ -89,6 +108,11 @@ def run(work: Callable[[Any], T], *, what: str, hide: tuple[str, ...] = (),
     """
     seconds = timeout_seconds() if timeout is None else timeout
     attempt = attempt if attempt is not None else keyring_backend.Attempt()
+    key, stuck = _still_stuck()
+    if stuck is not None:
+        log.debug("keyring %s: an earlier call is still stuck; not waiting again", what)
+        attempt.backend = stuck[2]
+        raise KeyringError(stuck[1].message, stuck[1].fix)
     box: dict[str, Any] = {}
     done = threading.Event()
 
@@ -103,8 +127,9 @@ def run(work: Callable[[Any], T], *, what: str, hide: tuple[str, ...] = (),
 
     terminal = _Terminal()
     finished = False
+    thread = threading.Thread(target=worker, name=f"awsenv-keyring-{what}", daemon=True)
     try:
-        threading.Thread(target=worker, name=f"awsenv-keyring-{what}", daemon=True).start()
+        thread.start()
         finished = done.wait(seconds)
     finally:
         if not finished:
@@ -113,10 +138,12 @@ def run(work: Callable[[Any], T], *, what: str, hide: tuple[str, ...] = (),
     if not finished:
         log.debug("keyring %s: no answer within %gs from %s; abandoning the call",
                   what, seconds, attempt.label())
-        raise keyring_errors.timed_out(
+        error = keyring_errors.timed_out(
             seconds, attempt.label(),
             asks_password=keyring_errors.asks_password(attempt.backend),
             terminal=terminal.present)
+        _stuck[key] = (thread, error, attempt.backend)
+        raise error
     if "error" in box:
         exc = box["error"]
         error = keyring_errors.translate(exc, attempt.label(), selecting=attempt.selecting,

@@ -22,7 +22,10 @@ service). The pieces are written first, then the primary entry is replaced by
 the manifest ``awsenv:v1:chunked:<n>:<sha256 hex of the whole value>``, then
 leftover pieces ``>= n`` from a longer old value are deleted. A reader checks
 the count and the hash: a missing, stale or half-written piece makes the session
-read as absent ("not signed in"), never as a garbled secret.
+read as absent ("not signed in"), never as a garbled secret. A session whose
+key is another's plus ``:<digit>`` would share names with the other's pieces:
+awsenv never deletes or overwrites such an entry and says which sessions
+collide instead.
 
 **Timeouts.** Every keyring operation, including ``import keyring`` and backend
 selection (both may block on D-Bus), runs in a daemon thread and is abandoned
@@ -133,14 +136,37 @@ def _hide(value: SessionSecrets) -> tuple[str, ...]:
     return tuple(s for s in (value.client_secret, value.refresh_token) if s)
 
 
+def _is_primary(text: str | None) -> bool:
+    """Whether an entry is a whole session value (a manifest or the JSON), not a piece."""
+    if text is None:
+        return False
+    return keyring_chunks.parse_manifest(text) is not None or _decode(text) is not None
+
+
+def _collision(session_key: str, index: int) -> KeyringError:
+    other = f"{session_key}:{index}"
+    return KeyringError(
+        f"the keyring entries of sso-sessions {session_key!r} and {other!r} collide "
+        f"(service {piece_service(session_key, index)!r} holds the latter's secrets)",
+        "rename one of the two sso-sessions in your AWS config, then sign in again")
+
+
 def _drop_pieces(store: Any, session_key: str, start: int) -> int:
-    """Delete pieces ``start``, ``start+1``… up to the first missing one; how many went."""
+    """Delete pieces ``start``, ``start+1``… up to the first missing one; how many went.
+
+    Stops, too, at an entry that is a whole session value: that is the primary
+    entry of a session literally named ``<session key>:<i>``, not a piece.
+    """
     from keyring.errors import PasswordDeleteError
 
     removed = 0
     for index in range(start, keyring_chunks.MAX_PIECES + 1):
         name = piece_service(session_key, index)
-        if store.get_password(name, USERNAME) is None:
+        existing = store.get_password(name, USERNAME)
+        if existing is None:
+            break
+        if _is_primary(existing):
+            log.debug("keyring %s: %s belongs to another session; kept", session_key, name)
             break
         try:
             store.delete_password(name, USERNAME)
@@ -195,6 +221,9 @@ def save(session_key: str, secrets: SessionSecrets) -> None:
             "this is unexpected from IAM Identity Center: please report it")
 
     def work(store: Any) -> None:
+        for index in range(len(pieces)):
+            if _is_primary(store.get_password(piece_service(session_key, index), USERNAME)):
+                raise _collision(session_key, index)
         for index, piece in enumerate(pieces):
             store.set_password(piece_service(session_key, index), USERNAME, piece)
         primary = keyring_chunks.manifest(text, len(pieces)) if pieces else text

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
-from awsenv.auth import secrets
+from awsenv.auth import keyring_runner, secrets
 from awsenv.auth.secrets import SessionSecrets
 from awsenv.errors import ConfigError, ExitCode, KeyringError
 
@@ -54,6 +55,7 @@ def assert_clean(err: KeyringError | str) -> str:
 
 
 def test_hanging_backend_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyring_runner, "_stuck", {})
     monkeypatch.setenv("AWSENV_TEST_KEYRING_SLEEP", "30")
     monkeypatch.setenv("AWSENV_KEYRING_TIMEOUT", "1")
     with pytest.raises(KeyringError) as info:
@@ -74,6 +76,7 @@ def test_hanging_backend_process_exits_despite_the_stuck_thread() -> None:
 
 def test_backend_info_reports_a_hang_as_data(monkeypatch: pytest.MonkeyPatch) -> None:
     # choosing the backend does not touch the store, so it is quick even when calls hang
+    monkeypatch.setattr(keyring_runner, "_stuck", {})
     monkeypatch.setenv("AWSENV_TEST_KEYRING_SLEEP", "30")
     monkeypatch.setenv("AWSENV_KEYRING_TIMEOUT", "1")
     assert secrets.backend_info().usable
@@ -168,3 +171,38 @@ def test_importing_secrets_does_not_import_keyring() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def _workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("awsenv-keyring-")]
+
+
+def test_after_a_hang_later_calls_fail_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command touching several sessions must not wait out the timeout once per session."""
+    monkeypatch.setattr(keyring_runner, "_stuck", {})
+    monkeypatch.setenv("AWSENV_TEST_KEYRING_SLEEP", "30")
+    monkeypatch.setenv("AWSENV_KEYRING_TIMEOUT", "1")
+    with pytest.raises(KeyringError, match="did not answer within 1s"):
+        secrets.load("dev")
+    started = len(_workers())
+    for call in (lambda: secrets.load("prod"), lambda: secrets.save("dev", SECRET),
+                 lambda: secrets.delete("dev")):
+        with pytest.raises(KeyringError, match="did not answer within 1s"):
+            call()
+    assert len(_workers()) == started, "no new worker may be started while one is stuck"
+    probed = secrets.probe(1)
+    assert probed.name == "support.file_keyring.TestKeyring" and not probed.usable
+
+
+def test_a_keyring_that_answers_late_is_used_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyring_runner, "_stuck", {})
+    monkeypatch.setenv("AWSENV_TEST_KEYRING_SLEEP", "1.5")
+    monkeypatch.setenv("AWSENV_KEYRING_TIMEOUT", "0.5")
+    before = set(_workers())
+    with pytest.raises(KeyringError, match=r"did not answer within 0\.5s"):
+        secrets.load("dev")
+    monkeypatch.delenv("AWSENV_TEST_KEYRING_SLEEP")
+    for thread in set(_workers()) - before:
+        thread.join(10)  # the "unlock" happened: the stuck call returns
+    secrets.save("dev", SessionSecrets("cs", "rt"))
+    assert secrets.load("dev") == SessionSecrets("cs", "rt")

@@ -6,15 +6,19 @@ these tests look at exactly what awsenv left in the keyring.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from awsenv.auth import keyring_chunks, secrets
 from awsenv.auth.secrets import SessionSecrets
+from awsenv.errors import KeyringError
 
 MANIFEST = re.compile(r"awsenv:v1:chunked:(\d+):([0-9a-f]{64})")
 
@@ -184,3 +188,44 @@ def test_backend_info_and_probe() -> None:
     assert probed.usable and probed.name == "support.file_keyring.TestKeyring"
     assert "written, read back and deleted" in probed.detail
     assert entries() == {}  # the throwaway entry is gone
+
+
+def test_session_named_like_a_piece_is_never_clobbered(windows_limit: None) -> None:
+    """Sessions "dev" and "dev:1": the latter's entry is the name of the former's piece 1."""
+    other = SessionSecrets("other-cs", "other-rt")
+    secrets.save("dev:1", other)
+    secrets.save("dev", SessionSecrets("cs", "short"))  # stale-piece sweep must stop at it
+    assert secrets.load("dev:1") == other
+    with pytest.raises(KeyringError) as info:
+        secrets.save("dev", SessionSecrets("cs", "t" * 3000))
+    assert "sso-sessions 'dev' and 'dev:1' collide" in info.value.message
+    assert secrets.delete("dev") is True
+    assert secrets.load("dev:1") == other
+    assert list(entries()) == ["awsenv:dev:1"]
+
+
+def test_split_keeps_astral_characters_whole() -> None:
+    assert keyring_chunks.split("ab\U0001f511c", limit=3) == ["ab", "\U0001f511c"]
+    assert keyring_chunks.split("", limit=3) == [""]
+    assert keyring_chunks.split("abc", limit=3) == ["abc"]
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400),
+       st.integers(min_value=2, max_value=40))
+def test_split_properties(value: str, limit: int) -> None:
+    pieces = keyring_chunks.split(value, limit)
+    assert "".join(pieces) == value
+    for piece in pieces:
+        assert 0 < keyring_chunks.utf16_units(piece) <= limit or value == ""
+        assert len(piece.encode("utf-16-le")) // 2 == keyring_chunks.utf16_units(piece)
+    # greedy: a piece is only cut when the next character would not fit
+    for piece, after in itertools.pairwise(pieces):
+        assert keyring_chunks.utf16_units(piece + after[0]) > limit
+
+
+def test_manifest_parsing_rejects_junk() -> None:
+    good = keyring_chunks.manifest("x" * 3000, 3)
+    assert keyring_chunks.parse_manifest(good) == (3, keyring_chunks.digest("x" * 3000))
+    for bad in ("awsenv:v1:chunked:0:" + "0" * 64, "awsenv:v1:chunked:65:" + "0" * 64,
+                "awsenv:v1:chunked:3:" + "0" * 63, good + " ", good.upper()):
+        assert keyring_chunks.parse_manifest(bad) is None
