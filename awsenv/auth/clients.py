@@ -59,7 +59,9 @@ def _config(*, unsigned: bool, attempts: int | None = None,
 
     retries: dict[str, Any] = {"mode": "standard"}
     if attempts is not None:
-        retries["max_attempts"] = attempts
+        # Total attempts, first one included (botocore's "max_attempts" would
+        # count retries only); below 1 means a single attempt.
+        retries["total_max_attempts"] = max(1, attempts)
     kwargs: dict[str, Any] = {
         "connect_timeout": CONNECT_TIMEOUT,
         "read_timeout": read_timeout,
@@ -78,7 +80,11 @@ def oidc(env: Environment, region: str) -> BaseClient:
 
 def portal(env: Environment, region: str, *, attempts: int | None = None,
            read_timeout: float = READ_TIMEOUT) -> BaseClient:
-    """SSO portal client; authenticated by the bearer token, so unsigned."""
+    """SSO portal client; authenticated by the bearer token, so unsigned.
+
+    ``attempts``: total tries per call including the first (0 or 1: no retries);
+    None leaves it to AWS_MAX_ATTEMPTS / the config, default 3.
+    """
     return _session(env).create_client(
         "sso", region_name=region,
         config=_config(unsigned=True, attempts=attempts, read_timeout=read_timeout))
