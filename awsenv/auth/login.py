@@ -94,9 +94,15 @@ def login(env: Environment, session: SsoSession, *, use_device_code: bool = Fals
     stored = secrets.load(session.key)
     reg, client_secret = registration.for_login(env, session, flow, stored)
     client = clients.oidc(env, session.region)
+    reply: dict[str, Any] | None = None
     if flow == "pkce":
-        reply = _pkce(env, session, client, reg, client_secret, on_prompt)
-    else:
+        try:
+            reply = _pkce(env, session, client, reg, client_secret, on_prompt)
+        except _BrowserFailed:
+            log.debug("login %s: the browser command failed; device code instead", session.key)
+            flow, open_browser, reason = "device", False, "the browser could not be opened"
+            reg, client_secret = registration.for_login(env, session, flow, stored)
+    if reply is None:
         try:
             auth = device.start(client, client_id=reg.client_id, client_secret=client_secret,
                                 start_url=session.start_url, region=session.region)
@@ -137,11 +143,28 @@ def _store(env: Environment, session: SsoSession, reg: registration.Registration
                             registration_expires_at=reg.expires_at)
 
 
-def _open_in_background(url: str) -> threading.Thread:
-    """webbrowser may block until the browser command exits: never in our way."""
-    thread = threading.Thread(target=browser.open_url, args=(url,), daemon=True)
-    thread.start()
-    return thread
+class _Opener:
+    """Runs webbrowser.open in a thread: it may block until the browser command exits."""
+
+    def __init__(self, url: str) -> None:
+        self.opened: bool | None = None
+        self._thread = threading.Thread(target=self._run, args=(url,), daemon=True)
+        self._thread.start()
+
+    def _run(self, url: str) -> None:
+        self.opened = browser.open_url(url)
+
+    @property
+    def failed(self) -> bool:
+        return self.opened is False
+
+
+def _open_in_background(url: str) -> _Opener:
+    return _Opener(url)
+
+
+class _BrowserFailed(Exception):
+    """The browser command failed at once: fall back to a device code."""
 
 
 def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.Registration,
@@ -155,8 +178,13 @@ def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.
                                  redirect_uri=server.redirect_uri, state=state,
                                  code_challenge=pkce.challenge(verifier), scopes=reg.scopes)
         on_prompt(BrowserPrompt(url, session))
-        _open_in_background(url)
-        result = server.wait(timeout)
+        opener = _open_in_background(url)
+        deadline = time.monotonic() + timeout
+        result = None
+        while result is None and time.monotonic() < deadline:
+            result = server.wait(min(0.2, max(deadline - time.monotonic(), 0)))
+            if result is None and opener.failed:
+                raise _BrowserFailed
         redirect_uri = server.redirect_uri
     if result is None:
         raise TimeoutError_(
