@@ -99,9 +99,11 @@ def quote_fish(value: str) -> str:
     """Single-quoted runs joined with escapes outside the quotes; one ASCII line.
 
     Inside fish single quotes only ``\\'`` and ``\\\\`` are escapes. Outside them:
-    tab/LF/CR as ``\\t \\n \\r``, other ASCII controls as ``\\xHH``, non-ASCII
-    characters as ``\\uXXXX`` / ``\\UXXXXXXXX`` (so fish holds the character, not
-    its bytes), and surrogate-escaped raw bytes as ``\\XHH`` (fish's byte escape).
+    tab/LF/CR as ``\\t \\n \\r``, other ASCII controls as ``\\xHH``, and every
+    non-ASCII character as its UTF-8 bytes in fish's byte escape ``\\XHH``
+    (fish reassembles valid sequences into the character; ``\\u`` would be
+    refused for code points fish reserves, U+F600..U+F6FF and U+FDD0..U+FDEF).
+    Surrogate-escaped raw bytes become that byte.
     """
     _check(value)
     if value == "":
@@ -124,14 +126,8 @@ def quote_fish(value: str) -> str:
             out.append(_FISH_NAMED[ch])
         elif cp < 0x80:
             out.append(f"\\x{cp:02x}")
-        elif 0xDC80 <= cp <= 0xDCFF:
-            out.append(f"\\X{cp - 0xDC00:02x}")
-        elif 0xD800 <= cp <= 0xDFFF:
-            raise ValueError(f"value contains a lone surrogate U+{cp:04X}")
-        elif cp <= 0xFFFF:
-            out.append(f"\\u{cp:04x}")
         else:
-            out.append(f"\\U{cp:08x}")
+            out.extend(f"\\X{b:02x}" for b in _to_bytes(ch))
     flush()
     return "".join(out)
 

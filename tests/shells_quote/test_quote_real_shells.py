@@ -59,3 +59,11 @@ def test_bash_quote_survives_eval_of_command_substitution(shell: str) -> None:
         res = shells.run_and_read(shell, script, ["V"], exported=True, cwd=cwd)
         assert not (Path(cwd) / CANARY).exists()
     assert res.vars["V"] == as_bytes(value)
+
+
+def test_fish_holds_characters_not_bytes() -> None:
+    value = "é😀日本’"
+    script = (f"set V {quote('fish', value)}; string length -- $V; "
+              f"test $V = '{value}'; and echo same")
+    res = shells.run("fish", script)
+    assert res.stdout == b"5\nsame\n", res.stderr

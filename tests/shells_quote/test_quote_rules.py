@@ -39,7 +39,8 @@ def test_bash(value: str, expected: str) -> None:
     ("a\nb", "'a'\\n'b'"),
     ("\t", "\\t"),
     ("\x1b[0m", "\\x1b'[0m'"),
-    ("é😀", "\\u00e9\\U0001f600"),
+    ("é😀", "\\Xc3\\Xa9\\Xf0\\X9f\\X98\\X80"),
+    ("\ufdd0", "\\Xef\\Xb7\\X90"),
     ("\udcff", "\\Xff"),
     ("$(x) (y) {a,b} *", "'$(x) (y) {a,b} *'"),
 ])
