@@ -92,14 +92,26 @@ def _names(exc: BaseException) -> set[str]:
     return {f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__}
 
 
+_WINDOW = 12
+
+
+def _quotes_secret(text: str, hide: tuple[str, ...]) -> bool:
+    """Whether ``text`` contains any 12-character stretch of a secret (a truncated echo, say)."""
+    long_ones = [s for s in hide if len(s) >= _WINDOW]
+    return any(text[i:i + _WINDOW] in secret
+               for secret in long_ones for i in range(len(text) - _WINDOW + 1))
+
+
 def _one_line(exc: BaseException, hide: tuple[str, ...]) -> str:
+    name = type(exc).__name__
     text = " ".join(str(exc).split())
+    if _quotes_secret(text, hide):
+        return f"{name}: its message quoted a secret and is withheld"
     for secret in hide:
         if len(secret) >= 8:  # shorter strings are no real secret, and scrubbing them mangles text
             text = text.replace(secret, "<hidden>")
     if len(text) > 160:
         text = text[:157] + "..."
-    name = type(exc).__name__
     return f"{name}: {text}" if text else name
 
 
