@@ -7,9 +7,13 @@ botocore lives in ``fetch`` and is imported on a miss.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from awsenv.creds import cache
 from awsenv.creds.model import RoleCredentials
-from awsenv.environment import Environment
+
+if TYPE_CHECKING:
+    from awsenv.environment import Environment
 
 __all__ = ["RoleCredentials", "cache", "get"]
 

@@ -66,6 +66,18 @@ class RoleCredentials:
             region=data.get("region") or None,
         )
 
+    def credential_variables(self) -> dict[str, str]:
+        """The four ``export-credentials`` variables in the AWS CLI's order (§9), no region.
+
+        stdlib only (env mode's hot path); the expiry uses ``Z`` so starship reads it.
+        """
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_SESSION_TOKEN": self.session_token,
+            "AWS_CREDENTIAL_EXPIRATION": iso_z(self.expiration),
+        }
+
     def process_output(self) -> str:
         """The ``credential_process`` JSON (sso-protocol.md §8): Version 1, ``Z`` expiry."""
         return process_json(self.to_dict())
