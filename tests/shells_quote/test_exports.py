@@ -60,7 +60,7 @@ set -gx AWS_SESSION_TOKEN 'IQoJb3JpZ2luX2VjEXAMPLE+token/with=='
 set -gx AWS_CREDENTIAL_EXPIRATION '2026-11-22T06:00:00Z'
 set -gx AWS_REGION 'eu-west-1'
 set -gx AWS_DEFAULT_REGION 'eu-west-1'
-set -e -g AWS_PROFILE
+set -e -g AWS_PROFILE; or true
 """,
     "powershell": """\
 $Env:AWS_ACCESS_KEY_ID = 'ASIAEXAMPLEKEY123456'
@@ -185,12 +185,24 @@ def test_hostile_values_through_real_shells(fmt: str, shell: str, values: list[s
     with tempfile.TemporaryDirectory() as cwd:
         path = Path(cwd) / "export.out"
         path.write_bytes(render_export(fmt, variables).encode("utf-8", "surrogateescape"))
-        # Every variable pre-set, so unset statements are proven to work.
-        env = {n: "previous" for n in names} | {"EXPORT_FILE": str(path)}
+        # Half the variables pre-set: unsetting works, and is harmless when absent.
+        env = {n: "previous" for n in names[::2]} | {"EXPORT_FILE": str(path)}
         res = shells.run_and_read(shell, apply, names, env=env, exported=exported, cwd=cwd)
         assert not (Path(cwd) / CANARY).exists(), "an exported value executed a command"
     assert res.returncode == 0 and res.stderr == b"", res.stderr
     assert res.vars == {n: None if v is None else as_bytes(v) for n, v in variables}
+
+
+@pytest.mark.shells
+@pytest.mark.parametrize(("fmt", "shell"), list(APPLY))
+def test_applying_succeeds_when_an_unset_variable_is_absent(fmt: str, shell: str,
+                                                           tmp_path: Path) -> None:
+    path = tmp_path / "export.out"
+    path.write_text(render_export(fmt, [("T_A", "1"), ("T_ABSENT", None)]))
+    status = "$status" if shell == "fish" else "$?"
+    res = shells.run_and_read(shell, f"{APPLY[(fmt, shell)][0]}\necho rc={status}", ["T_A"],
+                              env={"EXPORT_FILE": str(path), "T_ABSENT": None})
+    assert (res.stdout, res.stderr, res.vars) == (b"rc=0\n", b"", {"T_A": b"1"})
 
 
 @settings(max_examples=150, deadline=None)
