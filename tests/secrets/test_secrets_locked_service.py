@@ -1,4 +1,4 @@
-"""A real gnome-keyring that cannot be unlocked: the two headless failures users hit.
+"""A real gnome-keyring that cannot be unlocked or does not answer: what headless users hit.
 
 Each test starts its own private D-Bus session and gnome-keyring daemon (not the
 shared unlocked one from tests/with-secret-service), so locking it disturbs
@@ -34,16 +34,39 @@ except AwsenvError as exc:
 """
 
 
-def in_session(data: Path, daemon: str, password: str) -> subprocess.CompletedProcess[str]:
-    """Run DRIVER in a new D-Bus session after ``gnome-keyring-daemon <daemon>``."""
+FROZEN = """
+import os, signal
+from jeepney import DBusAddress, new_method_call
+from jeepney.io.blocking import open_dbus_connection
+from awsenv.auth import secrets
+from awsenv.errors import AwsenvError
+secrets.save("dev", secrets.SessionSecrets("CLIENT-SECRET-99", "REFRESH-TOKEN-99"))
+bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus",
+                  interface="org.freedesktop.DBus")
+with open_dbus_connection() as conn:
+    pid = conn.send_and_get_reply(new_method_call(
+        bus, "GetConnectionUnixProcessID", "s", ("org.freedesktop.secrets",))).body[0]
+os.kill(pid, signal.SIGSTOP)  # the daemon this test started stops answering
+try:
+    secrets.load("dev")
+except AwsenvError as exc:
+    print("awsenv:", exc.line())
+finally:
+    os.kill(pid, signal.SIGCONT)
+"""
+
+
+def in_session(data: Path, daemon: str, password: str, driver: str = DRIVER,
+               timeout: str = "5") -> subprocess.CompletedProcess[str]:
+    """Run ``driver`` in a new D-Bus session after ``gnome-keyring-daemon <daemon>``."""
     run = data.parent / f"run-{os.urandom(4).hex()}"
     run.mkdir(mode=0o700)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(XDG_DATA_HOME=str(data), XDG_RUNTIME_DIR=str(run), AWSENV_KEYRING_TIMEOUT="5",
+    env.update(XDG_DATA_HOME=str(data), XDG_RUNTIME_DIR=str(run), AWSENV_KEYRING_TIMEOUT=timeout,
                PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring")
     script = (f'printf %s "$1" | gnome-keyring-daemon {daemon} --components=secrets >/dev/null;'
               f' exec "{sys.executable}" -c "$2"')
-    return subprocess.run(["dbus-run-session", "--", "sh", "-c", script, "sh", password, DRIVER],
+    return subprocess.run(["dbus-run-session", "--", "sh", "-c", script, "sh", password, driver],
                           env=env, capture_output=True, text=True, timeout=60,
                           stdin=subprocess.DEVNULL)
 
@@ -68,3 +91,15 @@ def test_keyring_unlocked_with_the_wrong_password(tmp_path: Path) -> None:
     assert second.returncode == ExitCode.KEYRING, second.stderr
     assert ("awsenv: the OS keyring is locked (keyring.backends.SecretService.Keyring: "
             "KeyringLocked: Failed to unlock the collection!)") in second.stdout
+
+
+def test_secret_service_that_stops_answering_times_out_and_the_process_exits(
+        tmp_path: Path) -> None:
+    """The worker stays blocked in a D-Bus read; the process still ends right after the timeout.
+
+    (subprocess.run's 60 s guard would fail the test if the process waited for the daemon.)
+    """
+    done = in_session(tmp_path / "data", "--unlock", "pw", driver=FROZEN, timeout="1")
+    assert done.returncode == 0, done.stderr
+    assert ("awsenv: the OS keyring did not answer within 1s "
+            "(keyring.backends.SecretService.Keyring); unlock your keyring") in done.stdout
