@@ -229,3 +229,11 @@ def test_manifest_parsing_rejects_junk() -> None:
     for bad in ("awsenv:v1:chunked:0:" + "0" * 64, "awsenv:v1:chunked:65:" + "0" * 64,
                 "awsenv:v1:chunked:3:" + "0" * 63, good + " ", good.upper()):
         assert keyring_chunks.parse_manifest(bad) is None
+
+
+def test_lone_surrogate_survives_as_an_escape() -> None:
+    """A lone surrogate cannot be stored raw by any backend (no UTF-8 form): escaped instead."""
+    value = SessionSecrets("cs", "a\ud800b")
+    secrets.save("dev", value)
+    assert secrets.load("dev") == value
+    assert "\\ud800" in entries()["awsenv:dev"]
