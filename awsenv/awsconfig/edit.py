@@ -120,11 +120,15 @@ def upsert_section(text: str, header: str, values: Mapping[str, str]) -> str:
         last_setting = ln.index
         if ln.kind != "option":
             continue
-        indent = ln.text[: len(ln.text) - len(ln.text.lstrip())]
+        indent = _leading(ln.text)
         if ln.option in pending:
-            rows[ln.index].body = _replace_value(lines, ln.index, pending.pop(ln.option), stop)
-            if rows[ln.index].body != ln.text:
-                drop.update(_continuations(lines, ln.index, stop))
+            rows[ln.index].body = _replace_value(ln.text, pending.pop(ln.option))
+            # Continuation lines are part of the old value (a nested block): gone.
+            drop.update(_continuations(lines, ln.index, stop))
+    if indent == "":
+        # A line after the insertion point indented deeper than the new keys
+        # would turn into their continuation; match its indentation instead.
+        indent = _next_indent(lines, last_setting + 1)
     out: list[_Row] = []
     for i, row in enumerate(rows):
         if i not in drop:
@@ -132,6 +136,18 @@ def upsert_section(text: str, header: str, values: Mapping[str, str]) -> str:
         if i == last_setting:
             out.extend(_Row(f"{indent}{k} = {v}", "") for k, v in pending.items())
     return _render(out, text)
+
+
+def _leading(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _next_indent(lines: list[Line], start: int) -> str:
+    """Indentation of the next line that is not blank or a comment ("" at the end)."""
+    for ln in lines[start:]:
+        if ln.kind not in ("blank", "comment"):
+            return _leading(ln.text)
+    return ""
 
 
 def _continuations(lines: list[Line], index: int, stop: int) -> list[int]:
@@ -145,14 +161,13 @@ def _continuations(lines: list[Line], index: int, stop: int) -> list[int]:
     return found
 
 
-def _replace_value(lines: list[Line], index: int, value: str, stop: int) -> str:
+def _replace_value(body: str, value: str) -> str:
     """The option line with only its value changed (key spelling and spacing kept)."""
-    body = lines[index].text
     match = _PREFIX.match(body)
     if match is None:  # pragma: no cover - scan() classified it as an option
         return body
     old = match.group("value").strip()
-    if old == value and not _continuations(lines, index, stop):
+    if old == value:
         return body
     prefix = match.group("prefix")
     if not prefix[-1].isspace() and not old:
@@ -164,7 +179,8 @@ def _append_section(text: str, lines: list[Line], header: str, values: Mapping[s
     rows = _rows(lines)
     block = _find_block(lines)
     at = block[0] if block else len(rows)
-    new = [_Row(f"[{header}]", "")] + [_Row(f"{k} = {v}", "") for k, v in values.items()]
+    indent = _next_indent(lines, at)
+    new = [_Row(f"[{header}]", "")] + [_Row(f"{indent}{k} = {v}", "") for k, v in values.items()]
     if at > 0 and rows[at - 1].body.strip():
         new.insert(0, _Row("", ""))
     if at < len(rows):
@@ -303,7 +319,16 @@ def validate(text: str, path: Path, where: str) -> None:
 
 
 def _write_locked(env: Environment, target: Path, text: str) -> None:
-    validate(text, target, _where(env, target))
+    where = _where(env, target)
+    try:
+        validate(text, target, where)
+    except ConfigError as exc:
+        # Blame the file as it is (with its own line numbers) if it is the culprit.
+        validate(_read(target, env), target, where)
+        raise ConfigError(
+            f"refusing to write {where}: the result would not parse ({exc.message})",
+            "this is an awsenv bug; please report it",
+        ) from None
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
@@ -338,6 +363,8 @@ def update_config(env: Environment, fn: Callable[[str], str]) -> tuple[str, str]
     target = _target(env.paths.aws_config_file)
     with fsutil.locked(_lock_path(env, target)):
         old = _read(target, env)
+        # A file botocore cannot read is reported as it stands, before any edit.
+        validate(old, target, _where(env, target))
         new = fn(old)
         if new != old:
             _write_locked(env, target, new)
