@@ -106,16 +106,10 @@ def outside_targets(cfg: AwsConfig, session: SsoSession) -> dict[str, Key | None
 
 
 def session_defaults(env: Environment, session: SsoSession) -> dict[str, str]:
-    """Per-session defaults from awsenv settings (region, name template), if any."""
-    try:
-        from awsenv import settings
-    except ImportError:
-        return {}
-    getter = getattr(settings, "session_defaults", None)
-    if getter is None:
-        return {}
-    found = getter(env, session.key) or {}
-    return {k: v for k, v in dict(found).items() if isinstance(v, str) and v}
+    """Per-session defaults from awsenv settings (`awsenv configure`): region, template."""
+    from awsenv import settings
+
+    return settings.session_defaults(env, session.key)
 
 
 def _region(value: str) -> str:

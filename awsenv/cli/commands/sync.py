@@ -58,7 +58,8 @@ def _names(items: list[str], limit: int = 8) -> str:
               help="Remove generated profiles whose role is no longer assigned.")
 @click.option("--name", "template", metavar="TEMPLATE",
               help="Profile name template; placeholders {account_name}, {account_id}, "
-                   "{role_name}, {session}. Default: {account_name}-{role_name}.")
+                   "{role_name}, {session}. Default: {account_name}-{role_name}. "
+                   "Applies to new profiles: existing ones keep their names.")
 @click.option("--native", is_flag=True,
               help="Write native sso_session/sso_account_id/sso_role_name profiles "
                    "instead of credential_process ones.")
