@@ -327,3 +327,25 @@ def test_diff_preview() -> None:
     assert out.startswith("--- ~/.aws/config\n+++ ~/.aws/config\n")
     assert "-x = 1\n\\ No newline at end of file\n+x = 2\n" in out
     assert edit.diff("same\n", "same\n", "p") == ""
+
+
+def test_malformed_file_is_blamed_with_its_own_line_numbers() -> None:
+    env = _env()
+    text = "[sso-session x]\nsso_region = a\n\n[default]\nregion = a\nregion = b\n"
+    edit.write_config(env, "")
+    Path(os.environ["AWS_CONFIG_FILE"]).write_text(text)
+    with pytest.raises(ConfigError) as info:
+        # Inserting into the first section would shift the duplicate to line 8.
+        edit.update_config(env, lambda t: edit.upsert_section(
+            t, "sso-session x", {"a": "1", "b": "2"}))
+    assert "line 6: 'region' appears twice in [default]" in info.value.line()
+    assert edit.read_text(env) == text
+
+
+def test_write_of_unparsable_result_names_an_awsenv_bug() -> None:
+    env = _env()
+    edit.write_config(env, "[default]\n")
+    with pytest.raises(ConfigError) as info:
+        edit.update_config(env, lambda t: t + "no section header here?\n[default]\n")
+    assert "refusing to write ~/.aws/config" in info.value.line()
+    assert "awsenv bug" in info.value.line()

@@ -305,3 +305,12 @@ def test_parse_scopes() -> None:
     assert read.parse_scopes(" a , b,,") == ("a", "b")
     assert read.parse_scopes("") == DEFAULT_SCOPES
     assert read.parse_scopes(None) == DEFAULT_SCOPES
+
+
+def test_importing_read_loads_no_botocore() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, awsenv.awsconfig.read, awsenv.awsconfig.edit, awsenv.settings\n"
+            "assert 'botocore' not in sys.modules and 'click' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
