@@ -21,9 +21,10 @@ SHELLS = ("bash", "zsh", "fish", "pwsh", "cmd", "dotenv", "sh")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # Values that need no quoting in bash/zsh/sh in any word position: no `~`,
-# `%`, `!` or glob characters, and `=` only after the first character (zsh
-# expands a leading `=cmd`). Base64 tokens and ISO dates stay readable.
-_BARE = re.compile(r"[A-Za-z0-9_./,@:+-][A-Za-z0-9_./,@:+=-]*")
+# `%`, `!` or glob characters, and no `=`: zsh expands `=cmd` at a word's
+# start, after `:` in assignments (`X=a:=ls` → a:/usr/bin/ls) and after `=`
+# in `k=v` arguments under MAGIC_EQUAL_SUBST.
+_BARE = re.compile(r"[A-Za-z0-9_./,@:+-]+")
 
 _BASH_NAMED = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x27: "\\'", 0x5C: "\\\\"}
 _FISH_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}

@@ -14,7 +14,8 @@ FRAGMENTS = [
     "'", '"', "\\", "\\\\", "$", "`", "$(touch pwned)", "`touch pwned`", "(touch pwned)",
     "; touch pwned", "&& touch pwned", "| touch pwned", "\ntouch pwned\n", "'; touch pwned; '",
     '"; touch pwned; "', "'\\''; touch pwned; '", "${HOME}", "$HOME", "$(", "~", "~root", "*",
-    "?", "[a]", "{a,b}", "!", "!!", "#", "%", "^", "&", "<", ">", "=", "=ls", "-n", "--", " ",
+    "?", "[a]", "{a,b}", "!", "!!", "#", "%", "^", "&", "<", ">", "=", "=ls", ":=ls", "==ls", "a=",
+    "-n", "--", " ",
     "  ", "\t", "\n", "\r", "\r\n", "\x01", "\x1b[31m", "\x7f", "\u0085", "\u00a0", "\u2028",
     "é", "ß", "日本", "😀", "\U0010fffd", "\u2018", "\u2019", "\u201a", "\u201b", "’s", "\ufeff",
     "\ufdd0", "\ufdef", "\uf600", "\uf6ff", "\ufffe", "\uffff", "\ue000",
@@ -22,17 +23,19 @@ FRAGMENTS = [
 ]
 
 _chars = st.characters(exclude_characters="\0", exclude_categories=("Cs",))
+# Near-bare words: where "safe without quotes" decisions go wrong (zsh `=cmd`, `~`).
+_near_bare = st.text("aZ09_./,@:+-=~%", max_size=8)
 
 # Text that can come from a file or the service (no NUL, no lone surrogates).
-text_values = st.lists(
+text_values = st.one_of(_near_bare, st.lists(
     st.one_of(st.text(_chars, max_size=6), st.sampled_from(FRAGMENTS)), max_size=10
-).map("".join)
+).map("".join))
 
 # Plus raw non-UTF-8 bytes as os.environ presents them (surrogateescape).
 _raw = st.sampled_from(["\udc80", "\udcff", "\udcc3", "\udcc3\udca9", "\udced\udca0\udc80"])
-byte_values = st.lists(
+byte_values = st.one_of(_near_bare, st.lists(
     st.one_of(st.text(_chars, max_size=6), st.sampled_from(FRAGMENTS), _raw), max_size=10
-).map("".join)
+).map("".join))
 
 batches = st.lists(byte_values, min_size=1, max_size=24)
 text_batches = st.lists(text_values, min_size=1, max_size=24)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from _quote_values import CANARY, as_bytes, batches
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from support import shells
 
 from awsenv.shells.quote import quote
@@ -37,6 +37,7 @@ def _script(shell: str, quoted: list[str]) -> str:
 @pytest.mark.parametrize(("shell", "quoter"), CASES)
 @SETTINGS
 @given(values=batches)
+@example(values=["a:=ls", "x==ls", "=ls", "tok==", "a=b", "~", "a:~", "-n", "--"])
 def test_round_trip_through_real_shell(shell: str, quoter: str, values: list[str]) -> None:
     quoted = [quote(quoter, v) for v in values]
     names = [f"V{i}" for i in range(len(values))]
@@ -48,6 +49,24 @@ def test_round_trip_through_real_shell(shell: str, quoter: str, values: list[str
     expected = [as_bytes(v) for v in values]
     assert [res.vars[n] for n in names] == expected  # as an assignment
     assert res.stdout.split(b"\0")[:-1] == expected  # as command arguments
+
+
+@SETTINGS
+@given(values=batches)
+@example(values=["a:=ls", "x==ls", "=ls", "tok==", "a=b", "~", "a:~"])
+def test_zsh_with_options_that_expand_more(values: list[str]) -> None:
+    """Interactive zsh users set these: `=cmd` expands after `=`/`:` in `k=v` words."""
+    quoted = [quote("zsh", v) for v in values]
+    script = ("setopt magic_equal_subst extended_glob rc_quotes glob_subst sh_word_split\n"
+              + "\n".join(f"export V{i}={q}" for i, q in enumerate(quoted))
+              + "\nprintf '%s\\0' " + " ".join(f"k={q}" for q in quoted))
+    names = [f"V{i}" for i in range(len(values))]
+    with tempfile.TemporaryDirectory() as cwd:
+        res = shells.run_and_read("zsh", script, names, cwd=cwd, exported=True)
+        assert not (Path(cwd) / CANARY).exists()
+    assert res.stderr == b""
+    assert [res.vars[n] for n in names] == [as_bytes(v) for v in values]
+    assert res.stdout.split(b"\0")[:-1] == [b"k=" + as_bytes(v) for v in values]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
