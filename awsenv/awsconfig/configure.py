@@ -31,6 +31,7 @@ class ConfigureResult:
     changed: bool  # the file changed at all
     diff: str
     region: str | None  # default region stored in awsenv settings, if given
+    replaced: tuple[tuple[str, str, str], ...] = ()  # (key, old, new) of values overwritten
 
 
 def validate_start_url(url: str) -> str:
@@ -146,13 +147,15 @@ def configure(env: Environment, *, start_url: str, sso_region: str, session: str
     scope_list = parse_scopes_arg(list(scopes) if scopes else None)
 
     existed = False
+    before: dict[str, str] = {}
 
     def apply(old: str) -> str:
-        nonlocal existed
+        nonlocal existed, before
         existed = any(
             ln.kind == "header" and section_identity(ln.section or "") == ("sso-session", name)
             for ln in scan(old)
         )
+        before = session_section(old, name)
         return plan(old, name, start_url, sso_region, scope_list)
 
     old, new = edit.update_config(env, apply)
@@ -166,4 +169,25 @@ def configure(env: Environment, *, start_url: str, sso_region: str, session: str
         changed=old != new,
         diff=edit.diff(old, new, display_path(path, env.paths.home)),
         region=default_region,
+        replaced=tuple(
+            (k, before[k], v)
+            for k, v in section_values(start_url, sso_region, scope_list).items()
+            if before.get(k) not in (None, v)
+        ),
     )
+
+
+def session_section(text: str, name: str) -> dict[str, str]:
+    """Current values of ``[sso-session name]`` as botocore reads them ({} if absent)."""
+    import configparser
+    import io
+
+    from awsenv.awsconfig.names import section_identity
+
+    cp = configparser.RawConfigParser()
+    cp.read_file(io.StringIO(text, newline=None))  # already validated by update_config
+    found: dict[str, str] = {}
+    for section in cp.sections():
+        if section_identity(section) == ("sso-session", name):
+            found = dict(cp.items(section))
+    return found

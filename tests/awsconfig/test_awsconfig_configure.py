@@ -84,6 +84,9 @@ def test_configure_core_updates_in_place_and_records_region() -> None:
     result = core.configure(env, start_url="https://corp.awsapps.com/start",
                             sso_region="eu-west-1", region="eu-central-1")
     assert (result.session, result.created, result.changed) == ("corp", False, True)
+    assert result.replaced == (
+        ("sso_start_url", "https://old.awsapps.com/start", "https://corp.awsapps.com/start"),
+        ("sso_region", "us-east-1", "eu-west-1"))
     assert "+sso_registration_scopes = sso:account:access" in result.diff
     assert path.read_text() == (
         "# mine\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
@@ -119,6 +122,12 @@ def test_cli_writes_section_with_derived_name() -> None:
     again = run("configure", "--start-url", "https://mycorp.awsapps.com/start",
                 "--sso-region", "eu-west-1")
     assert again.returncode == 0 and "already up to date" in again.stderr
+    moved = run("configure", "--start-url", "https://mycorp.awsapps.com/start",
+                "--sso-region", "eu-west-2")
+    assert moved.returncode == 0
+    assert moved.stderr.splitlines() == [
+        "Updated [sso-session mycorp] in ~/.aws/config; next: awsenv login --session mycorp",
+        "  sso_region was eu-west-1 (now eu-west-2)"]
 
 
 def test_cli_session_region_scopes_and_settings_file() -> None:

@@ -85,5 +85,7 @@ def configure(start_url: str | None, sso_region: str | None, session: str | None
     if not result.changed:
         click.echo(f"{header} in {where} is already up to date; {nxt}", err=True)
     else:
-        verb = "Wrote" if result.created else "Updated"
-        click.echo(f"{verb} {header} to {where}; {nxt}", err=True)
+        verb = f"Wrote {header} to" if result.created else f"Updated {header} in"
+        click.echo(f"{verb} {where}; {nxt}", err=True)
+        for key, old, new in result.replaced:
+            click.echo(f"  {key} was {old} (now {new})", err=True)
