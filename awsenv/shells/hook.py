@@ -83,26 +83,40 @@ def _kept_line(kept: list[str]) -> str:
 
 def _refresh_top(env: Environment, state: State, cur: dict[str, str | None],
                  recs: Records) -> None:
+    """Bring the active identity up to date (refresh time reached or a refresh reported)."""
+    from awsenv import fsutil
+
     layer = state.top
     assert layer is not None
     now = int(env.now())
+    if layer.pending:
+        result = fsutil.read_json(Path(layer.pending))
+        if result is None:
+            if now < layer.refresh_at:
+                return  # still running
+            layer.pending = ""  # never reported: try again below
+        else:
+            layer.pending = ""
+            if not result.get("ok"):
+                message = str(result.get("message") or "refresh failed")
+                recs.msg(f"awsenv: cannot refresh {layer.profile}: {message}")
+                layer.refresh_at = 0 if result.get("signed_out") else now + RETRY_AFTER
+                return
     try:
-        target = identity.resolve(env, layer.profile, layer.mode, layer.region, refresh=True)
-    except NotSignedIn as exc:
-        layer.refresh_at = 0
-        recs.msg(f"awsenv: cannot refresh {layer.profile}: the sign-in has ended; "
-                 f"{exc.fix or 'run `awsenv login`'}")
-        return
+        target = identity.resolve(env, layer.profile, layer.mode, layer.region, keyring=False)
     except AwsenvError as exc:
-        layer.refresh_at = now + RETRY_AFTER
+        signed_out = isinstance(exc, NotSignedIn)
+        layer.refresh_at = 0 if signed_out else now + RETRY_AFTER
         recs.msg(f"awsenv: cannot refresh {layer.profile}: {exc.line()}")
         return
     for line in target.warnings:
         recs.msg(line)
-    kept = update(layer, cur, target.values)
+    layer.pending = target.pending
     layer.refresh_at = target.refresh_at
-    if kept:
-        recs.msg(_kept_line(kept))
+    if not target.pending:
+        kept = update(layer, cur, target.values)
+        if kept:
+            recs.msg(_kept_line(kept))
 
 
 def _touch_ref(env: Environment, pid: str, watches: list[str], t0: int) -> str:
@@ -113,9 +127,8 @@ def _touch_ref(env: Environment, pid: str, watches: list[str], t0: int) -> str:
     at every prompt.
     """
     assert env.paths is not None
-    refs = env.paths.runtime_dir / "refs"
-    name = pid if pid.isdigit() else "0"
-    ref = refs / name
+    ref = _ref_path(env, pid)
+    refs = ref.parent
     stamp = t0
     for w in watches:
         with contextlib.suppress(OSError):
@@ -132,6 +145,28 @@ def _touch_ref(env: Environment, pid: str, watches: list[str], t0: int) -> str:
     return os.fspath(ref)
 
 
+def _ref_path(env: Environment, pid: str) -> Path:
+    assert env.paths is not None
+    return env.paths.runtime_dir / "refs" / (pid if pid.isdigit() else "0")
+
+
+def _mark_refresh(env: Environment, pid: str, refresh_at: int) -> None:
+    """Date "<ref>.at" at the refresh time: fish, which has no clock builtin, compares
+    it with a file it rewrites at each prompt (`test -nt`, no process)."""
+    at = _ref_path(env, pid).with_suffix(".at")
+    try:
+        if not refresh_at:
+            at.unlink(missing_ok=True)
+            return
+        if not at.exists():
+            from awsenv import fsutil
+
+            fsutil.atomic_write(at, b"")
+        os.utime(at, (refresh_at, refresh_at))
+    except OSError:
+        pass
+
+
 def _prune_refs(refs: Path) -> None:
     try:
         entries = os.listdir(refs)
@@ -140,10 +175,11 @@ def _prune_refs(refs: Path) -> None:
     if len(entries) <= MAX_REFS:
         return
     for entry in entries:
-        if not entry.isdigit():
+        pid = entry.split(".")[0]
+        if not pid.isdigit():
             continue
         try:
-            os.kill(int(entry), 0)
+            os.kill(int(pid), 0)
         except ProcessLookupError:
             with contextlib.suppress(OSError):
                 os.unlink(refs / entry)
@@ -181,18 +217,22 @@ def hook(env: Environment) -> Records:
     if tree and project and (state.top is None or state.top.tree != tree):
         mode = project.mode or identity.default_mode(env)
         try:
-            target = identity.resolve(env, project.profile, mode, project.region)
+            target = identity.resolve(env, project.profile, mode, project.region,
+                                      keyring=False)
         except AwsenvError as exc:
             recs.msg(f"awsenv: {_display(env, tree)}: {exc.line()}")
         else:
             for w in target.warnings:
                 recs.msg(w)
             layer = Layer("dir", tree, project.profile, mode, region=project.region,
-                          refresh_at=target.refresh_at)
+                          refresh_at=target.refresh_at, pending=target.pending)
             push(state, cur, layer, target.values)
             entered = f"awsenv: {target.describe} from {_display(env, tree)}"
     top = state.top
-    if top is not None and top.refresh_at and env.now() >= top.refresh_at and not entered:
+    if top is not None and not entered and (
+        (top.refresh_at and env.now() >= top.refresh_at)
+        or (top.pending and os.path.exists(top.pending))
+    ):
         _refresh_top(env, state, cur, recs)
     changes = diff(cur0, cur)
     if entered and changes:
@@ -205,12 +245,17 @@ def hook(env: Environment) -> Records:
     for name, value in changes:
         recs.env(name, value)
     recs.add("state", state.encode())
-    recs.add("refresh", str(state.top.refresh_at if state.top else 0))
+    refresh_at = state.top.refresh_at if state.top else 0
+    recs.add("refresh", str(refresh_at))
     recs.add("tree", found)
     watches = [os.fspath(trust.stamp_path(env.paths.trust_dir))]
     if found:
         watches += [found, os.fspath(env.paths.aws_config_file)]
-    recs.add("ref", _touch_ref(env, environ.get("_AWSENV_PID", ""), watches, t0))
+    if state.top is not None and state.top.pending:
+        watches.append(state.top.pending)
+    pid = environ.get("_AWSENV_PID", "")
+    recs.add("ref", _touch_ref(env, pid, watches, t0))
+    _mark_refresh(env, pid, refresh_at)
     for w in watches:
         recs.add("watch", w)
     return recs
@@ -245,7 +290,7 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
             found = os.fspath(hit) if hit else ""
         tree, _project, _line = evaluate(env, found)
         mode = mode or identity.default_mode(env)
-        target = identity.resolve(env, profile, mode, region)
+        target = identity.resolve(env, profile, mode, region, keyring=True)
         if state.top is not None and state.top.kind == "use":
             pop(state, cur)
         push(state, cur, Layer("use", tree, profile, mode, region=region,
@@ -256,7 +301,15 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
     for name, value in diff(cur0, cur):
         recs.env(name, value)
     recs.add("state", state.encode())
-    recs.add("refresh", str(state.top.refresh_at if state.top else 0))
+    refresh_at = state.top.refresh_at if state.top else 0
+    recs.add("refresh", str(refresh_at))
+    pid = environ.get("_AWSENV_PID", "")
+    ref = _ref_path(env, pid)
+    if not ref.exists():
+        # Dated at the epoch: whatever the hook watches counts as changed.
+        _touch_ref(env, pid, [], 0)
+    recs.add("ref", os.fspath(ref))
+    _mark_refresh(env, pid, refresh_at)
     return recs
 
 

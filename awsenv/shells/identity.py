@@ -30,6 +30,10 @@ TOKEN_LEAD = 300
 # Credentials shorter-lived than the cache's refresh window would otherwise
 # make every prompt refresh: never sooner than this after a fetch.
 MIN_GAP = 5
+# awsenv.auth.tokens refreshes when less than this is left (botocore's window).
+REFRESH_WINDOW = 15 * 60
+# While a detached refresh runs, look again after this long even if it never reports.
+PENDING_RECHECK = 120
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Target:
     refresh_at: int
     describe: str
     warnings: list[str]
+    pending: str = ""  # result file of a detached refresh (awsenv.shells.refresh)
 
 
 def default_mode(env: Environment) -> str:
@@ -67,7 +72,7 @@ def describe(pinfo: profileinfo.ProfileInfo, region: str | None) -> str:
     return text + (f" ({', '.join(details)})" if details else "")
 
 
-def _refresh_token(env: Environment, pinfo: profileinfo.ProfileInfo) -> int:
+def refresh_token(env: Environment, pinfo: profileinfo.ProfileInfo) -> int:
     """Refresh the session's access token (no browser); its new expiry."""
     from awsenv.auth import tokens
     from awsenv.awsconfig import read
@@ -81,30 +86,43 @@ def _login_fix(pinfo: profileinfo.ProfileInfo) -> str:
 
 
 def resolve(env: Environment, profile: str, mode: str, region: str | None = None,
-            *, refresh: bool = False) -> Target:
-    """What ``profile`` in ``mode`` sets now. ``refresh`` forces the refresh path."""
+            *, keyring: bool) -> Target:
+    """What ``profile`` in ``mode`` sets now.
+
+    ``keyring`` allows refreshing in this process (commands the user typed);
+    the prompt hook passes False and a refresh that needs the keyring runs
+    detached instead (``Target.pending``).
+    """
     pinfo = info(env, profile)
     if mode == "env":
-        return _env_mode(env, pinfo, region, refresh)
-    return _profile_mode(env, pinfo, region, refresh)
+        return _env_mode(env, pinfo, region, keyring)
+    return _profile_mode(env, pinfo, region, keyring)
 
 
 def _profile_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | None,
-                  refresh: bool) -> Target:
+                  keyring: bool) -> Target:
     assert env.paths is not None
     region = region or pinfo.region
     now = env.now()
     warnings: list[str] = []
     expires: int | None = None
     refresh_at = 0
+    pending = ""
     if pinfo.session_key:
         expires = profileinfo.token_expiry(env.paths.aws_sso_cache, pinfo.session_key)
-        if refresh or expires is None or expires - now < 15 * 60:
+        if expires is None:
+            warnings.append(f"awsenv: not signed in for {pinfo.name}; {_login_fix(pinfo)}")
+        elif expires - now < REFRESH_WINDOW and not keyring:
+            from awsenv.shells import refresh
+
+            pending = refresh.spawn(env, pinfo.name, "profile")
+            refresh_at = int(now) + PENDING_RECHECK
+        elif expires - now < REFRESH_WINDOW:
             try:
-                expires = _refresh_token(env, pinfo)
+                expires = refresh_token(env, pinfo)
             except AwsenvError as exc:
                 warnings.append(f"awsenv: {pinfo.name}: {exc.line()}")
-        if expires and expires - TOKEN_LEAD > now:
+        if not pending and expires and expires - TOKEN_LEAD > now:
             refresh_at = expires - TOKEN_LEAD
     values: Values = {
         "AWS_PROFILE": pinfo.name,
@@ -115,23 +133,41 @@ def _profile_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str 
     if region:
         values["AWS_REGION"] = region
         values["AWS_DEFAULT_REGION"] = region
-    return Target(values, refresh_at, describe(pinfo, region), warnings)
+    return Target(values, refresh_at, describe(pinfo, region), warnings, pending)
 
 
 def _env_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | None,
-              refresh: bool) -> Target:
+              keyring: bool) -> Target:
     assert env.paths is not None
     from awsenv.creds import cache
     from awsenv.creds.model import RoleCredentials
 
-    hit = None if refresh else cache.lookup(env.paths, pinfo.name)
+    now = env.now()
+    values: Values = {"AWS_PROFILE": None}
+    hit = cache.lookup(env.paths, pinfo.name, now)
+    if hit is None and not keyring and pinfo.session_key:
+        expires = profileinfo.token_expiry(env.paths.aws_sso_cache, pinfo.session_key)
+        if expires is None or expires - now < REFRESH_WINDOW + 60:
+            # Fetching would refresh the token (keyring): hand it off, set
+            # nothing but the names until the result arrives.
+            from awsenv.shells import refresh
+
+            pending = refresh.spawn(env, pinfo.name, "env")
+            values.update(dict.fromkeys(CREDENTIAL_VARS))
+            region = region or pinfo.region
+            if region:
+                values["AWS_REGION"] = values["AWS_DEFAULT_REGION"] = region
+            values["AWSENV_PROFILE"] = pinfo.name
+            values["AWSENV_EXPIRES"] = None
+            return Target(values, int(now) + PENDING_RECHECK, describe(pinfo, region), [],
+                          pending)
     if hit is not None:
         creds = RoleCredentials.from_dict(hit)
     else:
         from awsenv import creds as creds_api
 
         creds = creds_api.get(env, pinfo.name)
-    values: Values = {"AWS_PROFILE": None, **creds.credential_variables()}
+    values.update(creds.credential_variables())
     region = region or creds.region or pinfo.region
     if region:
         values["AWS_REGION"] = region
@@ -139,5 +175,5 @@ def _env_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | No
     values["AWSENV_PROFILE"] = pinfo.name
     values["AWSENV_EXPIRES"] = str(int(creds.expiration))
     refresh_at = int(creds.expiration - cache.refresh_threshold(creds.lifetime))
-    refresh_at = max(refresh_at, int(env.now()) + MIN_GAP)
+    refresh_at = max(refresh_at, int(now) + MIN_GAP)
     return Target(values, refresh_at, describe(pinfo, region), [])

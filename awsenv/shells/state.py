@@ -54,6 +54,7 @@ class Layer:
     prev: Values = field(default_factory=dict)
     set: dict[str, str | None] = field(default_factory=dict)
     refresh_at: int = 0  # epoch seconds when the prompt hook should refresh; 0 = never
+    pending: str = ""  # result file of a detached refresh in flight
 
 
 @dataclass

@@ -1,0 +1,77 @@
+"""Refreshes the prompt hook hands off, so a prompt never waits on the keyring.
+
+Refreshing an access token needs the refresh token from the OS keyring, which
+can block on an unlock prompt nobody sees (keyring.md §2). The hook therefore
+never does it itself: it starts this module detached (new session, no
+terminal), answers the prompt at once, and watches the result file this
+writes when done; the next prompt applies the fresh token or credentials from
+the caches, or shows one line if the sign-in has ended. Never a browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from awsenv import fsutil
+from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, NotSignedIn
+from awsenv.paths import Paths
+
+
+def result_path(paths: Paths, profile: str, mode: str) -> Path:
+    key = f"{paths.aws_config_file}\0{profile}\0{mode}".encode("utf-8", "surrogateescape")
+    return paths.runtime_dir / "refresh" / (hashlib.sha256(key).hexdigest()[:32] + ".json")
+
+
+def spawn(env: Environment, profile: str, mode: str) -> str:
+    """Start the detached refresher; the result file the hook should watch."""
+    assert env.paths is not None
+    path = result_path(env.paths, profile, mode)
+    fsutil.ensure_private_dir(path.parent)
+    fsutil.remove(path)
+    environ = {k: v for k, v in env.environ.items() if not k.startswith("_AWSENV_")}
+    subprocess.Popen(
+        [sys.executable, "-m", "awsenv.shells.refresh", profile, mode],
+        env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
+    )
+    return os.fspath(path)
+
+
+def refresh_now(env: Environment, profile: str, mode: str) -> None:
+    """Do the refresh (keyring allowed here): the access token, or role credentials."""
+    if mode == "env":
+        from awsenv import creds
+
+        creds.get(env, profile)
+        return
+    from awsenv.shells import identity
+
+    identity.refresh_token(env, identity.info(env, profile))
+
+
+def main(argv: list[str]) -> int:
+    profile, mode = argv
+    env = Environment.from_os()
+    assert env.paths is not None
+    result: dict[str, object]
+    try:
+        refresh_now(env, profile, mode)
+        result = {"ok": True}
+    except NotSignedIn as exc:
+        result = {"ok": False, "signed_out": True, "message": exc.line()}
+    except AwsenvError as exc:
+        result = {"ok": False, "signed_out": False, "message": exc.line()}
+    except Exception as exc:
+        result = {"ok": False, "signed_out": False,
+                  "message": f"internal error ({type(exc).__name__})"}
+    fsutil.write_json(result_path(env.paths, profile, mode), result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
