@@ -38,6 +38,9 @@ def credential_process(argv: list[str]) -> int | None:
         out = process_json(hit) + "\n"
     except Exception:  # anything odd: the full path decides and reports it
         return None
-    sys.stdout.write(out)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except OSError:  # the reader went away (broken pipe): nothing to tell anyone
+        return 1
     return 0
