@@ -244,6 +244,13 @@ def test_write_creates_private_file_and_dir_botocore_reads() -> None:
     assert full["sso_sessions"]["s"] == VALUES
     assert full["profiles"]["gen"]["awsenv_session"] == "s"
     assert boto3.Session().available_profiles == ["gen"]
+    import subprocess
+    import sys
+
+    aws = Path(sys.executable).parent / "aws"
+    out = subprocess.run([str(aws), "configure", "get", "awsenv_role_name", "--profile", "gen"],
+                         capture_output=True, text=True, timeout=120)
+    assert (out.returncode, out.stdout) == (0, "R\n"), out.stderr
     assert read.load(env).profile("gen").session.key == "s"
 
 
