@@ -10,7 +10,8 @@ mint new ones; the access token itself goes to the AWS CLI cache file (interop
 with botocore), and the non-secret half of the client registration to a 0600
 file. One entry per session keeps keychain prompts (macOS asks once per item
 after a Python upgrade) and writes (macOS recreates the item's ACL on every
-write) to a minimum.
+write) to a minimum. On Windows the entries persist for the local machine only,
+not roaming with a domain profile.
 
 **Chunking.** Windows Credential Manager stores at most 1280 UTF-16 code units
 per entry and fails beyond that with "error 1783: the stub received bad data";
@@ -41,22 +42,27 @@ fix. awsenv never falls back to a plaintext file on its own.
 Headless Linux without a keyring (text the README can quote)
 ------------------------------------------------------------
 awsenv keeps the refresh token in the OS keyring. On a server, container or SSH
-session with no Secret Service, either run one, e.g.::
+session with no Secret Service, either run one for the shell you work in
+(Debian/Ubuntu: ``apt install gnome-keyring dbus``)::
 
-    dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets \\
-        </path/to/password-file; exec "$SHELL"'
+    dbus-run-session -- bash -c 'read -rsp "keyring password: " pw; echo
+        printf %s "$pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+        unset pw; exec "$SHELL"'
 
+(the first password you type creates the keyring; later ones must match it),
 or opt in to keyrings.alt's encrypted file store, which asks for its password
-on the terminal every time awsenv needs the refresh token::
+on the terminal in every awsenv process that reads or writes the secrets::
 
-    pip install keyrings.alt pycryptodome      # into awsenv's environment
+    pip install keyrings.alt pycryptodome   # into awsenv's environment
+                                            # (pipx: pipx inject awsenv keyrings.alt pycryptodome)
     export PYTHON_KEYRING_BACKEND=keyrings.alt.file.EncryptedKeyring
 
-It cannot prompt without a terminal (cron, CI, `credential_process` run by an
-SDK): there awsenv gives up after ``AWSENV_KEYRING_TIMEOUT`` seconds and says
-why. keyrings.alt's ``PlaintextKeyring`` (a cleartext file) is refused unless
-you name it yourself in ``PYTHON_KEYRING_BACKEND`` or ``keyringrc.cfg``.
-``awsenv doctor`` shows the backend in use and test-writes an entry.
+The file store cannot prompt without a terminal (cron, CI, a
+``credential_process`` run by an SDK): there awsenv gives up after
+``AWSENV_KEYRING_TIMEOUT`` seconds and says why. keyrings.alt's
+``PlaintextKeyring`` (a cleartext file) is refused unless you name it yourself
+in ``PYTHON_KEYRING_BACKEND`` or ``keyringrc.cfg``. ``awsenv doctor`` shows the
+backend in use and test-writes an entry.
 
 Logging (``awsenv.secrets``, debug level) names the backend and the operations,
 never a value.
