@@ -34,7 +34,8 @@ BEGIN_MARKER = (
 )
 END_MARKER = "# END awsenv managed profiles"
 _BEGIN_PREFIX = "# BEGIN awsenv managed profiles"
-_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+# Lower case only: configparser lower-cases keys, so that is how they are matched.
+_KEY = re.compile(r"[a-z0-9_][a-z0-9_.-]*")
 _PREFIX = re.compile(r"(?P<prefix>\s*[^=:]*?\s*[=:]\s*)(?P<value>.*)$")
 
 
@@ -113,7 +114,7 @@ def upsert_section(text: str, header: str, values: Mapping[str, str]) -> str:
     drop: set[int] = set()
     pending = dict(values)
     last_setting = start
-    indent = ""
+    indent: str | None = None
     for ln in lines[start + 1:stop]:
         if ln.kind not in ("option", "continuation"):
             continue
@@ -125,9 +126,9 @@ def upsert_section(text: str, header: str, values: Mapping[str, str]) -> str:
             rows[ln.index].body = _replace_value(ln.text, pending.pop(ln.option))
             # Continuation lines are part of the old value (a nested block): gone.
             drop.update(_continuations(lines, ln.index, stop))
-    if indent == "":
-        # A line after the insertion point indented deeper than the new keys
-        # would turn into their continuation; match its indentation instead.
+    if indent is None:
+        # Right after the header: a following line indented deeper than the new
+        # keys would become their continuation, so match its indentation.
         indent = _next_indent(lines, last_setting + 1)
     out: list[_Row] = []
     for i, row in enumerate(rows):

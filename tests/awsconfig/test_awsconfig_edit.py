@@ -92,7 +92,8 @@ def test_upsert_into_empty_and_blank_files() -> None:
     assert edit.upsert_section("[default]", "default", {"a": "1"}) == "[default]\na = 1"
 
 
-@pytest.mark.parametrize("bad", [{"a\nb": "x"}, {"a": "x\ny"}, {"a b": "x"}, {"a": " x"}])
+@pytest.mark.parametrize("bad", [{"a\nb": "x"}, {"a": "x\ny"}, {"a b": "x"}, {"a": " x"},
+                                 {"Region": "x"}, {"a=b": "x"}])
 def test_upsert_refuses_values_that_would_break_the_file(bad: dict[str, str]) -> None:
     with pytest.raises(ValueError):
         edit.upsert_section("", "default", bad)
@@ -356,3 +357,12 @@ def test_write_of_unparsable_result_names_an_awsenv_bug() -> None:
         edit.update_config(env, lambda t: t + "no section header here?\n[default]\n")
     assert "refusing to write ~/.aws/config" in info.value.line()
     assert "awsenv bug" in info.value.line()
+
+
+def test_new_key_never_swallows_a_deeper_indented_header() -> None:
+    """Found by the property test: the tabbed header must stay a header."""
+    text = "[default]\n\t[profile tabbed]\nk0 = v\n"
+    new = edit.upsert_section(text, "default", {"k1": "x"})
+    assert new == "[default]\n\tk1 = x\n\t[profile tabbed]\nk0 = v\n"
+    assert parse(new) == {("profile", "default"): {"k1": "x"},
+                          ("profile", "tabbed"): {"k0": "v"}}
