@@ -104,3 +104,43 @@ def test_secret_service_that_stops_answering_times_out_and_the_process_exits(
     assert done.returncode == 0, done.stderr
     assert ("awsenv: the OS keyring did not answer within 1s "
             "(keyring.backends.SecretService.Keyring); unlock your keyring") in done.stdout
+
+
+def _doc_blocks() -> list[str]:
+    """The literal blocks of the headless-Linux section of awsenv.auth.secrets' docstring."""
+    import textwrap
+
+    from awsenv.auth import secrets
+
+    doc = secrets.__doc__ or ""
+    section = doc[doc.index("Headless Linux without a keyring"):]
+    blocks = []
+    for part in section.split("::\n\n")[1:]:
+        lines = []
+        for line in part.splitlines():
+            if line and not line.startswith("    "):
+                break
+            lines.append(line)
+        blocks.append(textwrap.dedent("\n".join(lines)).strip())
+    return blocks
+
+
+def test_documented_headless_recipe_works(tmp_path: Path) -> None:
+    """The README quotes this recipe: run it as written, then awsenv picks the Secret Service."""
+    import pexpect
+
+    recipe, opt_in = _doc_blocks()
+    assert "export PYTHON_KEYRING_BACKEND=keyrings.alt.file.EncryptedKeyring" in opt_in
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "DISPLAY")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), SHELL="/bin/bash", PS1="$ ")
+    child = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", recipe], env=env,
+                          encoding="utf-8", timeout=30)
+    child.expect("keyring password: ")
+    child.sendline("typed-password")
+    code = ("from awsenv.auth import secrets as s; "
+            "s.save('dev', s.SessionSecrets('cs', 'rt')); "
+            "print('found', s.load('dev') == s.SessionSecrets('cs', 'rt'), s.backend_info().name)")
+    child.sendline(f'{sys.executable} -c "{code}"; exit')
+    child.expect("found True keyring.backends.SecretService.Keyring")
+    child.expect(pexpect.EOF)
