@@ -14,6 +14,7 @@ from awsenv.awsconfig.configure import configure as configure_core
 from awsenv.awsconfig.configure import (
     derive_session_name,
     validate_region,
+    validate_session_name,
     validate_start_url,
 )
 from awsenv.awsconfig.read import display_path
@@ -73,7 +74,8 @@ def configure(start_url: str | None, sso_region: str | None, session: str | None
                 suggested: str | None = derive_session_name(start_url)
             except AwsenvError:
                 suggested = None
-            session = click.prompt("Session name", default=suggested, err=True)
+            session = click.prompt("Session name", default=suggested, err=True,
+                                   value_proc=_reprompt(validate_session_name))
     result = configure_core(env, start_url=start_url, sso_region=sso_region,
                             session=session, region=region, scopes=scopes)
     assert env.paths is not None
