@@ -15,6 +15,7 @@ FAST: dict[str, str] = {
     "credential-process": "awsenv.creds.fast:credential_process",
     "hook": "awsenv.shells.hook:fast_hook",
     "use": "awsenv.shells.hook:fast_use",
+    "complete": "awsenv.cli.complete_fast:complete",
 }
 
 
