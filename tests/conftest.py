@@ -59,3 +59,15 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)
     return home
+
+
+@pytest.fixture
+def emulator(monkeypatch: pytest.MonkeyPatch):
+    """A running IAM Identity Center emulator (auto-approving, no poll interval) whose
+    AWS_ENDPOINT_URL_* variables are in os.environ, so subprocesses use it too."""
+    from awsenv.emulator import Directory, Emulator
+
+    with Emulator(directory=Directory.default(), auto_approve=True, device_interval=0) as emu:
+        for name, value in emu.env().items():
+            monkeypatch.setenv(name, value)
+        yield emu

@@ -1,0 +1,166 @@
+"""``Emulator``: the in-process handle tests and the sandbox use.
+
+Runs the server on a background thread bound to 127.0.0.1 and exposes the
+same knobs and actions as ``/__admin/*``, as plain method calls.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from awsenv.emulator import admin, oidc
+from awsenv.emulator import state as st
+from awsenv.emulator.directory import Directory
+from awsenv.emulator.server import App, _Server
+
+
+class Emulator:
+    """A local IAM Identity Center (sso-oidc, sso portal, STS, console federation).
+
+    ``with Emulator(directory=Directory.default(), auto_approve=True) as emu:``;
+    keyword arguments other than the ones below are knobs (see ``state.Knobs``).
+    """
+
+    def __init__(self, directory: Directory | None = None, *, port: int = 0,
+                 start_url: str = st.DEFAULT_START_URL, region: str = st.DEFAULT_REGION,
+                 verbose: bool = False, **knobs: Any) -> None:
+        k = st.Knobs()
+        k.update(knobs)
+        self.state = st.State(directory or Directory.default(), k, start_url=start_url,
+                              region=region)
+        self.state.reseed()
+        self._port = port
+        self._app = App(self.state, verbose=verbose)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        if self._server is not None:
+            return self
+        self._server = _Server(self._port, self._app)
+        self.state.base_url = self.url
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.1},
+                                        name="awsenv-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def serve_forever(self) -> None:
+        """Serve on the calling thread (the CLI command); ``shutdown()`` from elsewhere."""
+        self._server = _Server(self._port, self._app)
+        self.state.base_url = self.url
+        self._server.serve_forever(poll_interval=0.2)
+
+    def shutdown(self) -> None:
+        """Stop ``serve_forever`` from another thread or a signal handler's thread."""
+        if self._server is not None:
+            threading.Thread(target=self._server.shutdown, daemon=True).start()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- addresses ---------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("emulator is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def start_url(self) -> str:
+        return self.state.start_url
+
+    @property
+    def region(self) -> str:
+        return self.state.region
+
+    @property
+    def directory(self) -> Directory:
+        return self.state.directory
+
+    def env(self) -> dict[str, str]:
+        """The standard endpoint variables that point SDKs and the AWS CLI here."""
+        return {
+            "AWS_ENDPOINT_URL_SSO": self.url,
+            "AWS_ENDPOINT_URL_SSO_OIDC": self.url,
+            "AWS_ENDPOINT_URL_STS": self.url,
+            "AWS_ENDPOINT_URL_SIGNIN": self.url,
+        }
+
+    # -- knobs, counters, actions ----------------------------------------------------------
+
+    def configure(self, **knobs: Any) -> None:
+        admin.configure(self.state, knobs)
+
+    @property
+    def knobs(self) -> st.Knobs:
+        return self.state.knobs
+
+    def counters(self) -> dict[str, int]:
+        with self.state.lock:
+            return dict(self.state.counters)
+
+    def reset_counters(self) -> None:
+        with self.state.lock:
+            self.state.counters.clear()
+
+    def approve(self, user_code: str) -> None:
+        if not oidc.decide_device(self.state, user_code, True):
+            raise KeyError(f"no pending device authorization with user code {user_code!r}")
+
+    def deny(self, user_code: str) -> None:
+        if not oidc.decide_device(self.state, user_code, False):
+            raise KeyError(f"no pending device authorization with user code {user_code!r}")
+
+    def pending_user_codes(self) -> list[str]:
+        return oidc.pending_user_codes(self.state)
+
+    def revoke_all(self) -> int:
+        """End every Identity Center session: access and refresh tokens stop working."""
+        return admin.revoke_all(self.state)
+
+    def expire_access_tokens(self) -> int:
+        """Expire access tokens only; refresh tokens keep working (forces a refresh)."""
+        return admin.expire_access_tokens(self.state)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's clock forward (lifetimes, expiries; not SigV4 skew)."""
+        with self.state.lock:
+            self.state.clock_offset += seconds
+
+    def sign_in(self, *, scopes: tuple[str, ...] = ("sso:account:access",)) -> dict[str, Any]:
+        """Shortcut past the browser: a registered client plus fresh tokens.
+
+        Returns ``clientId``, ``clientSecret``, ``clientSecretExpiresAt``,
+        ``accessToken``, ``expiresIn`` and (with scopes) ``refreshToken``: what a
+        finished ``aws sso login`` would hold. Not counted as API calls.
+        """
+        now = int(self.state.now())
+        client = st.Client(st.new_client_id(), st.new_client_secret(), "emulator-sign-in",
+                           tuple(scopes), (), (), now,
+                           now + self.state.knobs.registration_ttl)
+        with self.state.lock:
+            self.state.clients[client.client_id] = client
+        tokens = oidc.issue_tokens(self.state, client)
+        return {"clientId": client.client_id, "clientSecret": client.client_secret,
+                "clientSecretExpiresAt": client.expires_at, **tokens}

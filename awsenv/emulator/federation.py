@@ -1,0 +1,72 @@
+"""Console federation endpoint (``/federation``), as aws-vault-style ``console`` uses it.
+
+``getSigninToken`` only accepts credentials the portal issued and that are
+still valid; ``SessionDuration`` with role credentials is refused the way AWS
+refuses it for role-chained sessions, so clients learn to omit it.
+``login`` spends the sign-in token once and says who got signed in where.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import json
+import secrets
+
+from awsenv.emulator import state as st
+from awsenv.emulator.wire import PlainError, Request, Response
+
+SIGNIN_TOKEN_TTL = 15 * 60
+
+
+def handle(state: st.State, req: Request) -> tuple[Response, str]:
+    action = req.arg("Action") or ""
+    if action == "getSigninToken":
+        return get_signin_token(state, req), "GetSigninToken"
+    if action == "login":
+        return login(state, req), "FederationLogin"
+    raise PlainError(400, f"Unsupported Action: {action or '(none)'}")
+
+
+def get_signin_token(state: st.State, req: Request) -> Response:
+    raw = req.arg("Session")
+    try:
+        session = json.loads(raw or "")
+        key_id, secret, token = (session["sessionId"], session["sessionKey"],
+                                 session["sessionToken"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise PlainError(400, "Invalid credentials parameter") from exc
+    with state.lock:
+        cred = state.credentials.get(str(key_id))
+    if (cred is None or not hmac.compare_digest(cred.secret_access_key, str(secret))
+            or cred.session_token != token or cred.expires_at <= state.now()):
+        raise PlainError(400, "Invalid credentials parameter")
+    if req.arg("SessionDuration") is not None:
+        # Role (chained) credentials cannot pick a duration.
+        raise PlainError(400, "Invalid credentials parameter")
+    signin = st.SigninToken(secrets.token_urlsafe(96), cred,
+                            state.now() + SIGNIN_TOKEN_TTL)
+    with state.lock:
+        state.signin_tokens[signin.token] = signin
+    return Response.json({"SigninToken": signin.token})
+
+
+def login(state: st.State, req: Request) -> Response:
+    token, destination = req.arg("SigninToken"), req.arg("Destination")
+    if not token or not destination:
+        raise PlainError(400, "SigninToken and Destination are required")
+    with state.lock:
+        signin = state.signin_tokens.get(token)
+        if signin is None or signin.used or signin.expires_at <= state.now():
+            raise PlainError(400, "Invalid or expired sign-in token")
+        signin.used = True
+    cred = signin.credential
+    issuer = req.arg("Issuer") or ""
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Signed in</title></head>"
+        f"<body><h1>Signed in as role {html.escape(cred.role_name)} in account "
+        f"{html.escape(cred.account_id)}</h1>"
+        f"<p>Destination: <a href='{html.escape(destination, quote=True)}'>"
+        f"{html.escape(destination)}</a></p>"
+        f"<p>Issuer: {html.escape(issuer)}</p></body></html>")
+    return Response.html(page)
