@@ -34,15 +34,25 @@ class Emulator:
         self._app = App(self.state, verbose=verbose)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._served = False
 
     # -- lifecycle ---------------------------------------------------------------------
 
+    def bind(self) -> Emulator:
+        """Listen (so ``url`` is known) without serving yet; OSError if the port is taken."""
+        if self._server is None:
+            self._server = _Server(self._port, self._app)
+            self.state.base_url = self.url
+        return self
+
     def start(self) -> Emulator:
-        if self._server is not None:
+        """Serve on a background daemon thread."""
+        if self._thread is not None:
             return self
-        self._server = _Server(self._port, self._app)
-        self.state.base_url = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        server = self.bind()._server
+        assert server is not None
+        self._served = True
+        self._thread = threading.Thread(target=server.serve_forever,
                                         kwargs={"poll_interval": 0.1},
                                         name="awsenv-emulator", daemon=True)
         self._thread.start()
@@ -52,21 +62,26 @@ class Emulator:
         server, self._server = self._server, None
         if server is None:
             return
-        server.shutdown()
+        if self._served:
+            server.shutdown()  # blocks until serve_forever has returned
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+            self._thread = None
+        self._served = False
 
     def serve_forever(self) -> None:
-        """Serve on the calling thread (the CLI command); ``shutdown()`` from elsewhere."""
-        self._server = _Server(self._port, self._app)
-        self.state.base_url = self.url
-        self._server.serve_forever(poll_interval=0.2)
+        """Serve on the calling thread (the CLI command) until ``shutdown()``."""
+        server = self.bind()._server
+        assert server is not None
+        self._served = True
+        server.serve_forever(poll_interval=0.2)
 
     def shutdown(self) -> None:
-        """Stop ``serve_forever`` from another thread or a signal handler's thread."""
-        if self._server is not None:
-            threading.Thread(target=self._server.shutdown, daemon=True).start()
+        """Make ``serve_forever`` return; safe from a signal handler (does not block)."""
+        server = self._server
+        if server is not None:
+            threading.Thread(target=server.shutdown, daemon=True).start()
 
     def __enter__(self) -> Emulator:
         return self.start()
