@@ -73,7 +73,9 @@ def check_client(state: st.State, client_id: str, client_secret: str | None) -> 
 
 
 def _require_grant(client: st.Client, grant: str) -> None:
-    if client.grant_types and grant not in client.grant_types:
+    # No grantTypes at registration = the device-flow client the AWS CLI registers.
+    allowed = client.grant_types or (DEVICE_GRANT, "refresh_token")
+    if grant not in allowed:
         raise OidcError("UnauthorizedClientException", "unauthorized_client",
                         f"Client is not authorized for grant type {grant}")
 
