@@ -69,7 +69,7 @@ class Signed:
 def make_emulator(directory: Any) -> Any:
     from awsenv.emulator import Emulator
 
-    return Emulator(directory=directory, auto_approve=True)
+    return Emulator(directory=directory, auto_approve=True, device_interval=0)
 
 
 @pytest.fixture
@@ -83,7 +83,6 @@ def directory() -> Any:
 @pytest.fixture
 def emu(directory: Any) -> Iterator[Any]:
     with make_emulator(directory) as server:
-        server.configure(device_interval=0.05)
         yield server
 
 

@@ -98,6 +98,10 @@ def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | N
     verb = "would write" if dry_run and plan.changes else "wrote" if result.written else "checked"
     click.echo(f"awsenv: session {result.session.key}: {result.accounts} accounts, "
                f"{result.roles} roles; {counts}; {verb} {where}", file=err)
+    stats = result.stats
+    if stats is not None and (stats.throttled or stats.server_errors):
+        click.echo(f"awsenv: {stats.requests} portal requests; {stats.throttled} throttled and "
+                   f"{stats.server_errors} failed, all retried", file=err)
     if dry_run and plan.changes:
         click.echo("awsenv: dry run: nothing was written", file=err)
     if plan.stale:
