@@ -90,13 +90,16 @@ class Shell:
         self.transcript = b""
         self._wait(first=True)
 
-    def _wait(self, first: bool = False) -> bytes:
+    def _wait(self, first: bool = False, exactly: int | None = None) -> bytes:
+        """Wait for the next prompt (``exactly``: the prompt numbered so, e.g. a child's first)."""
         collected = b""
         while True:
             self.child.expect(PROMPT)
             collected += self.child.before + self.child.after
             n = int(self.child.match.group(1))
-            if first or n > self.n:
+            if exactly is not None and n != exactly:
+                continue
+            if first or exactly is not None or n > self.n:
                 self.n = n
                 self.status = int(self.child.match.group(2))
                 self.transcript += collected
