@@ -56,7 +56,7 @@ def listener() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/oauth/callback", hits
     server.shutdown()
