@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check awsenv tests bench
 
 bench: $(STAMP)
-	$(PY) bench/run.py
+	bench/run $(BENCH_ARGS)
 
 completions: $(STAMP)
 	$(PY) completions/generate.py

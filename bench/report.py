@@ -1,0 +1,104 @@
+"""The results table (Markdown) and plot (PNG)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stats import Figure, fmt_num, ratio
+
+
+@dataclass
+class Row:
+    what: str
+    ours: Figure
+    peer: Figure
+    budget: float  # required peer/ours ratio
+    unit: str
+    floor: Figure | None = None
+
+    @property
+    def ratio(self) -> float:
+        return ratio(self.ours, self.peer)
+
+    @property
+    def holds(self) -> bool:
+        return self.ratio >= self.budget
+
+
+@dataclass
+class Results:
+    machine: str
+    date: dt.datetime
+    rows: list[Row] = field(default_factory=list)
+    memory: dict[str, int] = field(default_factory=dict)
+    sync_rows: list[dict[str, object]] = field(default_factory=list)
+    sync_accounts: int = 0
+
+    def add_pair(self, what: str, ours: Figure, peer: Figure, *, budget: float, unit: str,
+                 floor: Figure | None = None) -> None:
+        self.rows.append(Row(what, ours, peer, budget, unit, floor))
+
+    def all_budgets_hold(self) -> bool:
+        sync_ok = all(r["exit"] == 0 for r in self.sync_rows if r["tool"] == "awsenv sync")
+        return all(r.holds for r in self.rows) and sync_ok
+
+
+def write(res: Results, md: Path, png: Path) -> None:
+    lines = [
+        "# awsenv benchmarks",
+        "",
+        f"Measured {res.date:%Y-%m-%d %H:%M} UTC on {res.machine}.",
+        "Each figure: median (interquartile range) over repeated runs; peers measured in the same",
+        "run on the same machine. Ratio = peer / awsenv (higher is better for awsenv).",
+        "",
+        "| Measure | awsenv | peer | peer is | ratio | budget | holds |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in res.rows:
+        peer_name = r.peer.name.split(" ")[0] if r.peer.name else "peer"
+        ratio_text = "∞ (no measurable cost)" if r.ours.median == 0 else f"{fmt_num(r.ratio)}×"
+        lines.append(f"| {r.what} | {r.ours.fmt(r.unit)} | {r.peer.fmt(r.unit)} | {peer_name} | "
+                     f"{ratio_text} | ≥ {fmt_num(r.budget)}× | {'yes' if r.holds else '**no**'} |")
+        if r.floor is not None:
+            lines.append(f"| ↳ floor: python -c pass | {r.floor.fmt(r.unit)} | | | "
+                         f"{fmt_num(r.ours.median / r.floor.median)}× the floor | | |")
+    if res.sync_rows:
+        lines += ["", f"## sync: {res.sync_accounts} accounts × 3 roles, 20 ms latency, "
+                      "20 TPS limit", "",
+                  "| Tool | wall (s) | portal calls | throttled | exit | error |",
+                  "|---|---|---|---|---|---|"]
+        for s in res.sync_rows:
+            error = str(s["error"]).replace("|", "/")
+            lines.append(f"| {s['tool']} | {float(s['wall_s']):.1f} | {s['calls']} "
+                         f"| {s['throttled']} | {s['exit']} | {error} |")
+    if res.memory:
+        lines += ["", "## Peak RSS", "", "| Run | KiB |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in res.memory.items()]
+    md.write_text("\n".join(lines) + "\n")
+    _plot(res, png)
+
+
+def _plot(res: Results, png: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    names = [r.what for r in res.rows]
+    ours = [r.ours.median for r in res.rows]
+    peers = [r.peer.median for r in res.rows]
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(names) + 1.5))
+    y = range(len(names))
+    ax.barh([i + 0.2 for i in y], peers, height=0.4, label="peer", color="#bbbbbb")
+    ax.barh([i - 0.2 for i in y], ours, height=0.4, label="awsenv", color="#2a7ab0")
+    ax.set_yticks(list(y), names, fontsize=8)
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_xlabel("milliseconds (median, log scale)")
+    ax.legend()
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)

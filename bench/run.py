@@ -1,0 +1,121 @@
+"""Run every benchmark and write bench/results.md and bench/results.png.
+
+Usage: `make bench` (sets up bench/.venv with the peers) or
+`python bench/run.py [--quick]`. Each figure is a median over repeated runs
+with its interquartile spread, and a ratio against the peer measured in the
+same run on the same machine; budgets come from issue "Benchmarks".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import creds  # noqa: E402
+import prompt  # noqa: E402
+import report  # noqa: E402
+import sync  # noqa: E402
+import world  # noqa: E402
+from procs import peak_rss_kib  # noqa: E402
+
+from awsenv.emulator import Directory  # noqa: E402
+from awsenv.paths import awsenv_command  # noqa: E402
+from awsenv.sandbox import Sandbox  # noqa: E402
+
+PROFILE = "dev-developer"
+
+
+def hooks(awsenv: str, shell: str) -> dict[str, str]:
+    if shell == "fish":
+        return {"awsenv": f"{awsenv} init fish | source", "direnv": "direnv hook fish | source"}
+    return {"awsenv": f'eval "$({awsenv} init {shell})"',
+            "direnv": f'eval "$(direnv hook {shell})"'}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="fewer runs, 100-account sync")
+    ap.add_argument("--skip-sync", action="store_true")
+    args = ap.parse_args()
+    runs = 5 if args.quick else 15
+    prompts = 200 if args.quick else 1000
+    awsenv = awsenv_command()
+    exe = " ".join(awsenv)
+    results = report.Results(machine=machine(), date=dt.datetime.now(dt.timezone.utc))
+
+    with Sandbox() as box:
+        assert all(s.ok for s in box.setup()), "sandbox set-up failed"
+        env = world.with_path(box.env)
+        box.env = env
+        dirs = world.prepare(box, PROFILE)
+        a, b = str(dirs["proj-a"]), str(dirs["proj-b"])
+        within = str(dirs["proj-a"] / "sub" / "deeper")
+        for shell in ("bash", "zsh", "fish"):
+            for scenario, (x, y) in {"idle": (a, a), "cd-within": (a, within),
+                                     "cd-between": (a, b)}.items():
+                figs = prompt.measure(shell, hooks(exe, shell), scenario, x, y, env, prompts, runs)
+                results.add_pair(f"{scenario} ({shell})", figs["awsenv"], figs["direnv"],
+                                 budget=10.0, unit="ms/prompt")
+        hit = creds.cache_hit(awsenv, creds.interpreter(), PROFILE, env, runs * 2)
+        results.add_pair("credential cache hit", hit["awsenv credential-process"],
+                         hit["aws-sso-util credential-process"], budget=10.0, unit="ms",
+                         floor=hit["python -c pass (floor)"])
+        use = creds.use_env(awsenv, PROFILE, env, runs)
+        results.add_pair("awsenv use --mode env (warm)", use,
+                         hit["aws-sso-util credential-process"], budget=10.0, unit="ms")
+        start = creds.startup(awsenv, creds.interpreter(), env, runs * 2)
+        results.add_pair("shell start-up: eval \"$(awsenv init bash)\"",
+                         start["awsenv init added to bash start"], start["python -c pass"],
+                         budget=1.0, unit="ms")
+        results.memory["credential-process hit"] = peak_rss_kib(
+            [*awsenv, "credential-process", "--profile", PROFILE], env)
+
+    if not args.skip_sync:
+        accounts = 100 if args.quick else 1000
+        with Sandbox(directory=Directory.generate(accounts=accounts, roles=3),
+                     knobs={"latency_ms": 20, "tps_limit": 20}) as big:
+            steps = big.setup()  # includes one awsenv sync (also warms nothing relevant)
+            assert all(s.ok for s in steps[:2]), "sandbox sign-in failed"
+            env = world.with_path(big.env)
+            big.env = env
+            results.sync_rows = sync.run(big, awsenv)
+            results.sync_accounts = accounts
+            results.memory[f"sync of {accounts} accounts"] = peak_rss_kib(
+                [*awsenv, "sync", "--session", "sandbox"], env)
+
+    report.write(results, HERE / "results.md", HERE / "results.png")
+    print((HERE / "results.md").read_text())
+    return 0 if results.all_budgets_hold() else 1
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = []
+    for cmd in (["bash", "--version"], ["zsh", "--version"], ["fish", "--version"],
+                ["direnv", "version"]):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
+            versions.append(out.strip())
+        except (OSError, IndexError):
+            versions.append(f"{cmd[0]}: missing")
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), "
+            f"Python {platform.python_version()}; " + "; ".join(versions))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
