@@ -86,9 +86,10 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
     else:
         edit.update_config(env, apply)
     plan = plans[-1]
+    shown = read.display_path(path, env.paths.home)
     return SyncResult(
         path=path, session=session, plan=plan,
-        diff=edit.diff(seen["old"], seen["new"], str(path)) if plan.changes else "",
+        diff=edit.diff(seen["old"], seen["new"], shown) if plan.changes else "",
         written=not dry_run and plan.changes > 0, dry_run=dry_run,
         accounts=len(listing), roles=sum(len(a.roles) for a in listing),
         refused=[a.account_id for a in listing if a.error], stats=stats)

@@ -343,3 +343,19 @@ def test_native_profiles_resolve_with_botocores_own_sso_provider(signed: Any) ->
     account, arn, method = got["dev-team-administratoraccess"]
     assert account == "111111111111" and "AdministratorAccess" in arn
     assert method == "sso"
+
+
+def test_progress_bar_on_a_terminal(signed: Any) -> None:
+    import pexpect
+
+    set_directory(signed.emu, Directory.generate(accounts=40, roles=1))
+    signed.emu.configure(latency_ms=5)
+    child = pexpect.spawn(awsenv_command()[0], [*awsenv_command()[1:], "sync"],
+                          env={**os.environ, "AWSENV_TPS": "200", "COLUMNS": "100"},
+                          encoding="utf-8", timeout=60)
+    child.expect("Listing roles")
+    child.expect(r"40/40")
+    child.expect("40 added, 0 changed, 0 removed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -207,3 +207,20 @@ def test_hostile_names_make_a_config_botocore_parses() -> None:
     assert sorted(n.role_name for n in plan.skipped) == [" padded", "bad\\nrole"]
     roles = {parser.get(s, "awsenv_role_name") for s in sections}
     assert "Role$(id)" in roles and "Rôle-ünï" in roles
+
+
+def test_native_profiles_for_a_legacy_session_carry_the_start_url() -> None:
+    legacy = SsoSession(key="https://d-1.awsapps.com/start", name=None,
+                        start_url="https://d-1.awsapps.com/start", region="eu-west-1")
+    plan = build(None, SMALL[1:], opts(session=legacy, native=True), {})
+    assert plan.body == ("[profile prod-readonlyaccess]\n"
+                         "sso_start_url = https://d-1.awsapps.com/start\n"
+                         "sso_region = eu-west-1\n"
+                         "sso_account_id = 222222222222\n"
+                         "sso_role_name = ReadOnlyAccess\n"
+                         "region = eu-west-1\n")
+    assert build(plan.body, SMALL[1:], opts(session=legacy, native=True), {}).changes == 0
+    # Back to credential_process: same name, keyed by the start URL.
+    back = build(plan.body, SMALL[1:], opts(session=legacy), {})
+    assert back.changed == ["prod-readonlyaccess"]
+    assert "awsenv_session = https://d-1.awsapps.com/start\n" in back.body
