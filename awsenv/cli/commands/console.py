@@ -29,8 +29,8 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
     if print_:
         click.echo(url)
         return
-    import webbrowser
+    from awsenv.auth.browser import open_url
 
-    if not webbrowser.open(url):
+    if not open_url(url):
         click.echo("awsenv: could not open a browser; open this URL yourself:", err=True)
         click.echo(url)

@@ -33,6 +33,10 @@ def exec_(profile: str, command: tuple[str, ...]) -> None:
 
     Example: awsenv exec dev -- terraform plan
     """
+    if command[:1] == ("--",):  # click keeps `--` once positional parsing has begun
+        command = command[1:]
+    if not command:
+        raise click.UsageError("missing COMMAND after --")
     env = Environment.from_os()
     creds = get(env, profile)
     child_env = child_environ(env.environ, creds)
