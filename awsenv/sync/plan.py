@@ -113,7 +113,8 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
     names.check_template(opts.template)
     sections = block.parse(current_body or "")
     ours = [s for s in sections if s.name is not None and owns(s, opts.session)]
-    others = [s for s in sections if s not in ours]
+    mine = {id(s) for s in ours}
+    others = [s for s in sections if id(s) not in mine]
     other_names = {s.name for s in others if s.name is not None}
 
     plan = Plan(body="")
