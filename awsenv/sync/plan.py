@@ -8,6 +8,7 @@ tested directly and run inside the config lock unchanged.
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,10 +75,19 @@ def section_key(section: block.Section) -> Key | None:
     return (account, role) if account and role else None
 
 
-def credential_process_line(command: Sequence[str], profile: str) -> str:
-    """``<awsenv> credential-process --profile NAME``, split back by botocore's shlex."""
-    return " ".join(shlex.quote(part) for part in [*command, "credential-process",
-                                                   "--profile", profile])
+def credential_process_line(command: Sequence[str], profile: str, *,
+                            windows: bool = os.name == "nt") -> str:
+    """``<awsenv> credential-process --profile NAME`` as botocore will split it back.
+
+    botocore splits with POSIX shlex rules, except on Windows where it follows
+    the MSVC command-line rules (what ``subprocess.list2cmdline`` writes).
+    """
+    argv = [*command, "credential-process", "--profile", profile]
+    if windows:
+        import subprocess
+
+        return subprocess.list2cmdline(argv)
+    return " ".join(shlex.quote(part) for part in argv)
 
 
 def profile_values(opts: Options, name: str, key: Key) -> list[tuple[str, str]]:

@@ -224,3 +224,16 @@ def test_native_profiles_for_a_legacy_session_carry_the_start_url() -> None:
     back = build(plan.body, SMALL[1:], opts(session=legacy), {})
     assert back.changed == ["prod-readonlyaccess"]
     assert "awsenv_session = https://d-1.awsapps.com/start\n" in back.body
+
+
+@pytest.mark.parametrize("windows", [False, True])
+def test_credential_process_line_splits_back_the_way_botocore_splits(windows: bool) -> None:
+    from botocore.compat import compat_shell_split
+
+    from awsenv.sync.plan import credential_process_line
+
+    argv = ["C:\\Program Files\\aws env\\awsenv.exe" if windows else "/opt/it's here/awsenv"]
+    line = credential_process_line(argv, "dev-admin", windows=windows)
+    platform = "win32" if windows else "linux"
+    assert compat_shell_split(line, platform=platform) == [
+        argv[0], "credential-process", "--profile", "dev-admin"]
