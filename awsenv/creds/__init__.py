@@ -37,10 +37,19 @@ def get(env: Environment, profile_name: str) -> RoleCredentials:
         if hit is not None:
             return RoleCredentials.from_dict(hit)
         from awsenv.creds import fetch
+        from awsenv.errors import KeyringError, ServiceError
 
         # Stamp first: a config edited during the parse then never matches.
         stamp = cache.config_stamp(paths)
         profile = fetch.resolve(env, profile_name)
-        creds = fetch.fetch(env, profile)
+        try:
+            creds = fetch.fetch(env, profile)
+        except (ServiceError, KeyringError):
+            # Can't refetch right now (5xx, throttled, offline, keyring stuck):
+            # credentials that are still valid beat an error.
+            usable = cache.lookup(paths, profile_name, env.now(), min_left=cache.MIN_VALID)
+            if usable is None:
+                raise
+            return RoleCredentials.from_dict(usable)
         cache.store(paths, creds.to_dict(), stamp)
         return creds

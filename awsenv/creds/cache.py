@@ -66,7 +66,8 @@ def config_stamp(paths: Paths) -> list[int] | None:
     return [st.st_mtime_ns, st.st_size, st.st_ino]
 
 
-def lookup(paths: Paths, profile_name: str, now: float | None = None) -> dict[str, Any] | None:
+def lookup(paths: Paths, profile_name: str, now: float | None = None, *,
+           min_left: float | None = None) -> dict[str, Any] | None:
     """The cached credentials for ``profile_name`` if still good to hand out, else None.
 
     Returns the :class:`awsenv.creds.model.RoleCredentials` fields as a dict
@@ -74,6 +75,7 @@ def lookup(paths: Paths, profile_name: str, now: float | None = None) -> dict[st
     epoch seconds, ``fetched_at``, ``profile``, ``session_key``, ``account_id``,
     ``role_name``, ``region``). A miss covers: no record, a record from another
     config file state, an unreadable record, or too little time left.
+    ``min_left`` replaces the refresh threshold (a fallback when a refetch failed).
     """
     record = fsutil.read_json(cache_file(paths, profile_name))
     if not record or record.get("v") != FORMAT_VERSION:
@@ -92,7 +94,7 @@ def lookup(paths: Paths, profile_name: str, now: float | None = None) -> dict[st
     except (KeyError, TypeError, ValueError):
         return None
     left = expiration - (time.time() if now is None else now)
-    if left < refresh_threshold(lifetime):
+    if left < (refresh_threshold(lifetime) if min_left is None else min_left):
         return None
     return creds
 
