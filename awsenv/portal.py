@@ -212,6 +212,10 @@ class PortalLister:
             # Ctrl-C or a failure: wake sleeping workers and drop queued work.
             self._stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
+            st = self.stats
+            log.debug("portal: %d requests, %d throttled, %d server errors, %d network errors, "
+                      "%.1fs backing off", st.requests, st.throttled, st.server_errors,
+                      st.network_errors, st.waited_s)
         return accounts
 
     def list_accounts(self) -> list[AccountRoles]:
