@@ -189,12 +189,15 @@ def test_short_lived_roles_are_never_served_under_two_minutes(signed) -> None:
     assert signed.grc() == 3
 
 
-def test_purge_session_on_logout(signed) -> None:
+def test_logout_purges_the_sessions_role_credentials(signed) -> None:
     env = signed.env()
     creds.get(env, "dev")
     creds.get(env, "native")
-    assert cache.purge_session(env.paths, "corp") == 2
-    assert cache.lookup(env.paths, "dev") is None
+    assert cache.lookup(env.paths, "dev") is not None
+    assert signed.cli("logout", "--session", "corp").returncode == 0
+    assert cache.lookup(env.paths, "dev") is None and cache.lookup(env.paths, "native") is None
+    after = signed.cli("credential-process", "--profile", "dev")
+    assert after.returncode == ExitCode.NOT_SIGNED_IN and after.stdout == ""
 
 
 def test_cache_files_are_private(signed) -> None:
