@@ -134,8 +134,12 @@ def test_unknown_and_non_sso_profiles(signed) -> None:
     assert signed.grc() == 0
 
 
-def test_server_errors_are_retried_a_bounded_number_of_times(signed) -> None:
-    signed.emu.configure(error_rate=1.0, error_operations="GetRoleCredentials")
+@pytest.mark.parametrize("knobs", [
+    {"error_rate": 1.0, "error_operations": "GetRoleCredentials"},
+    {"throttle_rate": 1.0},
+])
+def test_server_errors_are_retried_a_bounded_number_of_times(signed, knobs) -> None:
+    signed.emu.configure(**knobs)
     result = signed.cli("credential-process", "--profile", "dev")
     assert result.returncode == ExitCode.SERVICE, result.stderr
     assert "GetRoleCredentials" in result.stderr and result.stdout == ""
