@@ -75,7 +75,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def run(args: list[str]) -> int:
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="awsenv", standalone_mode=False)
+        # Without standalone mode click *returns* the code of a raised Exit.
+        rc = cli.main(args=args, prog_name="awsenv", standalone_mode=False)
+        if isinstance(rc, int) and not isinstance(rc, bool):
+            return rc
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
