@@ -112,12 +112,12 @@ def _profile_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str 
         expires = profileinfo.token_expiry(env.paths.aws_sso_cache, pinfo.session_key)
         if expires is None:
             warnings.append(f"awsenv: not signed in for {pinfo.name}; {_login_fix(pinfo)}")
-        elif expires - now < REFRESH_WINDOW and not keyring:
+        elif expires - now <= TOKEN_LEAD and not keyring:
             from awsenv.shells import refresh
 
             pending = refresh.spawn(env, pinfo.name, "profile")
             refresh_at = int(now) + PENDING_RECHECK
-        elif expires - now < REFRESH_WINDOW:
+        elif keyring and expires - now < REFRESH_WINDOW:
             try:
                 expires = refresh_token(env, pinfo)
             except AwsenvError as exc:
