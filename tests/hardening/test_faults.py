@@ -172,7 +172,7 @@ def test_service_dying_mid_call(configured: World, tmp_path: Path) -> None:
         before = w.token_file().read_bytes()
         import urllib.request
 
-        urllib.request.urlopen(urllib.request.Request(  # noqa: S310 (loopback)
+        urllib.request.urlopen(urllib.request.Request(
             f"{url}/__admin/configure", data=json.dumps({"latency_ms": 30000}).encode(),
             headers={"Content-Type": "application/json"}), timeout=10).read()
         call = subprocess.Popen([*AWSENV, "credential-process", "--profile", "dev"],

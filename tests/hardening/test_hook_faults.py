@@ -71,7 +71,7 @@ def test_hook_answers_at_once_against_a_hanging_service(world: World, mode: str,
 
 def test_hook_signed_out_never_opens_a_browser(configured: World) -> None:
     found = allow_project(configured, "profile = dev\nmode = env\n")
-    rc, recs, err = run_hook(configured, found)
+    rc, _recs, err = run_hook(configured, found)
     assert rc == 0, err
     assert not configured.browser_ran
     assert configured.count("StartDeviceAuthorization") == 0
