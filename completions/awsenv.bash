@@ -176,6 +176,7 @@ _awsenv_options() {
     console) _awsenv_words "$2" --print --destination -h --help ;;
     credential-process) _awsenv_words "$2" --profile -h --help ;;
     deny) _awsenv_words "$2" -h --help ;;
+    doctor) _awsenv_words "$2" --json -h --help ;;
     emulator) _awsenv_words "$2" --port --directory --accounts --roles --hostile --start-url --region --auto-approve --deny-approvals --latency-ms --throttle-rate --tps-limit --error-rate --error-operations --seed --access-token-ttl --no-refresh-rotation --session-ttl --credential-ttl --registration-ttl --device-interval --device-code-ttl --malformed --user-name --verbose -h --help ;;
     exec) _awsenv_words "$2" -h --help ;;
     export) _awsenv_words "$2" -f --format -h --help ;;
@@ -226,7 +227,7 @@ _awsenv() {
     _awsenv_options "$cmd" "$cur"
     return 0
   elif [[ -z $cmd ]]; then
-    _awsenv_words "$cur" allow completion configure console credential-process deny emulator exec export init list login logout sandbox status sync use
+    _awsenv_words "$cur" allow completion configure console credential-process deny doctor emulator exec export init list login logout sandbox status sync use
     return 0
   elif ! _awsenv_slot "$cmd" "$n"; then
     return 0

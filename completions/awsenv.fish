@@ -91,6 +91,7 @@ complete -c awsenv -n __awsenv_needs_command -a 'configure' -d 'Add or update an
 complete -c awsenv -n __awsenv_needs_command -a 'console' -d 'Sign in to the AWS console as PROFILE\'s role'
 complete -c awsenv -n __awsenv_needs_command -a 'credential-process' -d 'Print PROFILE\'s role credentials for an AWS `credential_process` setting'
 complete -c awsenv -n __awsenv_needs_command -a 'deny' -d 'Block the .awsenv in DIRECTORY, whatever it contains, until `awsenv all'\Xe2\X80\Xa6
+complete -c awsenv -n __awsenv_needs_command -a 'doctor' -d 'Check the set-up (config, sign-in, keyring, shell hook, PATH, clock, to'\Xe2\X80\Xa6
 complete -c awsenv -n __awsenv_needs_command -a 'emulator' -d 'Run a local IAM Identity Center (sso-oidc, sso portal, STS, console fed'\Xe2\X80\Xa6
 complete -c awsenv -n __awsenv_needs_command -a 'exec' -d 'Run COMMAND with PROFILE\'s credentials, region and AWSENV_PROFILE in it'\Xe2\X80\Xa6
 complete -c awsenv -n __awsenv_needs_command -a 'export' -d 'Print PROFILE\'s credentials (and region) as statements for a shell'
@@ -132,6 +133,10 @@ complete -c awsenv -n '__awsenv_using credential-process' -s 'h' -l 'help' -d 'S
 # deny
 complete -c awsenv -n '__awsenv_using deny' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot deny 0' -a '(__fish_complete_directories)'
+
+# doctor
+complete -c awsenv -n '__awsenv_using doctor' -l 'json' -d 'Print the checks as a JSON list'
+complete -c awsenv -n '__awsenv_using doctor' -s 'h' -l 'help' -d 'Show this message and exit'
 
 # emulator
 complete -c awsenv -n '__awsenv_using emulator' -l 'port' -x -d 'Loopback port (0 picks a free one)'

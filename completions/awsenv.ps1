@@ -13,6 +13,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'console' = 'Sign in to the AWS console as PROFILE''s role'
         'credential-process' = 'Print PROFILE''s role credentials for an AWS `credential_process` setting'
         'deny' = 'Block the .awsenv in DIRECTORY, whatever it contains, until `awsenv all…'
+        'doctor' = 'Check the set-up (config, sign-in, keyring, shell hook, PATH, clock, to…'
         'emulator' = 'Run a local IAM Identity Center (sso-oidc, sso portal, STS, console fed…'
         'exec' = 'Run COMMAND with PROFILE''s credentials, region and AWSENV_PROFILE in it…'
         'export' = 'Print PROFILE''s credentials (and region) as statements for a shell'
@@ -34,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'console' = @('--print', '--destination', '-h', '--help')
         'credential-process' = @('--profile', '-h', '--help')
         'deny' = @('-h', '--help')
+        'doctor' = @('--json', '-h', '--help')
         'emulator' = @('--port', '--directory', '--accounts', '--roles', '--hostile', '--start-url', '--region', '--auto-approve', '--deny-approvals', '--latency-ms', '--throttle-rate', '--tps-limit', '--error-rate', '--error-operations', '--seed', '--access-token-ttl', '--no-refresh-rotation', '--session-ttl', '--credential-ttl', '--registration-ttl', '--device-interval', '--device-code-ttl', '--malformed', '--user-name', '--verbose', '-h', '--help')
         'exec' = @('-h', '--help')
         'export' = @('-f', '--format', '-h', '--help')
