@@ -16,6 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+# Console browsers webbrowser falls back to: they would take over the terminal
+# that shows the prompt, so only an explicit BROWSER may pick one.
+TEXT_BROWSERS = frozenset({"www-browser", "links", "links2", "elinks", "lynx", "w3m"})
+
 
 @dataclass(frozen=True)
 class BrowserCheck:
@@ -62,14 +66,17 @@ def check(environ: Mapping[str, str] | None = None, *, platform: str | None = No
     import webbrowser
 
     try:
-        webbrowser.get()
+        found = webbrowser.get()
     except webbrowser.Error:
         return BrowserCheck(False, "Python's webbrowser module found no browser")
+    name = os.path.basename(getattr(found, "name", "") or "")
+    if name in TEXT_BROWSERS and not has_browser_var:
+        return BrowserCheck(False, f"the only browser is the text-mode {name}")
     return BrowserCheck(True, "a local browser is available")
 
 
 def open_url(url: str) -> bool:
-    """Open ``url`` through webbrowser (which honours BROWSER); False if it could not.
+    """Open ``url`` with webbrowser's first choice (BROWSER if set); False if it could not.
 
     Some browser commands print to stdout; awsenv's stdout is machine output,
     so the child inherits stderr in its place while the browser starts.
@@ -84,7 +91,9 @@ def open_url(url: str) -> bool:
     except (OSError, ValueError, AttributeError):
         saved = None
     try:
-        return bool(webbrowser.open(url, new=2))
+        # Only the first choice (BROWSER if set): webbrowser.open would fall
+        # through to console browsers when it fails.
+        return bool(webbrowser.get().open(url, new=2))
     except webbrowser.Error:
         return False
     finally:

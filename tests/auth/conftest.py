@@ -73,11 +73,13 @@ class Browsers:
 
 @pytest.fixture
 def browsers(tmp_path: Path) -> Browsers:
+    # Executables, not "python script": webbrowser runs BROWSER as one program name.
     scripts = {}
     for name, body in (("follow", _FOLLOW), ("forge", _FORGE_STATE), ("forbidden", _FORBIDDEN)):
         path = tmp_path / f"browser_{name}.py"
-        path.write_text(textwrap.dedent(body))
-        scripts[name] = f"{sys.executable} {path}"
+        path.write_text(f"#!{sys.executable}\n" + textwrap.dedent(body))
+        path.chmod(0o700)
+        scripts[name] = str(path)
     return Browsers(scripts["follow"], scripts["forge"], scripts["forbidden"],
                     tmp_path / "browser_forbidden.ran")
 

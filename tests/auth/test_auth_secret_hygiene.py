@@ -1,0 +1,96 @@
+"""Secrets stay in the keyring: never in files, output or --debug logs; botocore interop."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from awsenv.auth import secrets
+
+
+def _files_containing(roots: list[Path], needles: list[str], skip: set[Path]) -> list[str]:
+    hits = []
+    for root in roots:
+        for dirpath, _dirs, files in os.walk(root):
+            for name in files:
+                path = Path(dirpath) / name
+                if path in skip or path.is_symlink():
+                    continue
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                hits += [f"{path}" for n in needles if n.encode() in data]
+    return hits
+
+
+def test_no_secret_in_any_file_or_output(signin, browsers, isolated_home, tmp_path) -> None:
+    signin.emu.configure(access_token_ttl=600)
+    outputs = []
+    login = signin.cli("--debug", "login", browser=browsers.follow)
+    assert login.returncode == 0, login.stderr
+    first = secrets.load("corp")
+    signin.emu.configure(access_token_ttl=3600)
+    status = signin.cli("--debug", "status", "--json", browser=browsers.forbidden)
+    assert status.returncode == 0, status.stderr
+    second = secrets.load("corp")
+    assert first and second and first.refresh_token != second.refresh_token
+    needles = [first.refresh_token, second.refresh_token, first.client_secret]
+    skip = {Path(os.environ["AWSENV_TEST_KEYRING_FILE"])}  # the stand-in OS keyring
+    roots = [isolated_home.parent, tmp_path]
+    assert _files_containing(roots, needles, skip) == []
+    logout = signin.cli("--debug", "logout", "--all")
+    assert logout.returncode == 0, logout.stderr
+    outputs += [login.stdout, login.stderr, status.stdout, status.stderr,
+                logout.stdout, logout.stderr]
+    assert _files_containing(roots, needles, skip) == []
+    assert not any(n in out for n in needles for out in outputs)
+    assert "awsenv[debug]" in status.stderr  # debug logging was really on
+
+
+def test_botocore_sso_provider_reads_awsenv_token(signin, browsers) -> None:
+    assert signin.cli("login", browser=browsers.follow).returncode == 0
+    code = ("import boto3; c = boto3.Session(profile_name='native').get_credentials()"
+            ".get_frozen_credentials(); print(c.access_key[:4], bool(c.token))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1] == "True"
+    assert signin.emu.counters().get("GetRoleCredentials") == 1
+
+
+_READ_BACK = """
+import keyring
+primary = keyring.get_password("awsenv:corp", "session")
+print("chunked" if primary.startswith("awsenv:v1:chunked:") else "single")
+print(keyring.get_password("awsenv:corp:0", "session") is not None)
+"""
+
+
+@pytest.mark.keyring
+def test_login_stores_secrets_in_the_secret_service(signin, isolated_home) -> None:
+    signin.emu.configure(access_token_ttl=600)
+    result = signin.cli("login", "--no-browser")
+    assert result.returncode == 0, result.stderr
+    back = subprocess.run([sys.executable, "-c", _READ_BACK], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert back.returncode == 0, back.stderr
+    # The emulator's client secret is ~1,200 characters: stored in pieces.
+    assert back.stdout.split() == ["chunked", "True"]
+    # What the Secret Service holds is the live refresh token: a refresh works.
+    signin.emu.configure(access_token_ttl=3600)
+    assert signin.cli("status", "--session", "corp").returncode == 0
+    assert signin.emu.counters().get("CreateToken:refresh_token") == 1
+    stored = secrets.load("corp")
+    assert stored and stored.refresh_token
+    assert _files_containing([isolated_home.parent], [stored.refresh_token,
+                                                      stored.client_secret], set()) == []
+    assert signin.cli("logout").returncode == 0
+    gone = subprocess.run([sys.executable, "-c",
+                           "import keyring; print(keyring.get_password('awsenv:corp', "
+                           "'session'))"], capture_output=True, text=True, timeout=60)
+    assert gone.stdout.strip() == "None"
