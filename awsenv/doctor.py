@@ -62,9 +62,15 @@ class Check:
                 "fix": self.fix}
 
 
-def run(env: Environment, *, keyring_timeout: float = KEYRING_TIMEOUT,
+def run(env: Environment, *, keyring_timeout: float | None = None,
         network_timeout: float = NETWORK_TIMEOUT) -> list[Check]:
-    """Every check, in the order a user would fix things."""
+    """Every check, in the order a user would fix things.
+
+    The keyring gets at most KEYRING_TIMEOUT seconds, less if AWSENV_KEYRING_TIMEOUT
+    says so: a doctor that hangs on a locked keyring would diagnose nothing.
+    """
+    if keyring_timeout is None:
+        keyring_timeout = keyring_limit()
     config_check, cfg = check_config(env)
     checks = [config_check]
     keyring_check = check_keyring(keyring_timeout)
@@ -117,6 +123,15 @@ def _count(n: int, word: str, plural: str | None = None) -> str:
 
 
 # -- keyring ------------------------------------------------------------------------------
+
+def keyring_limit() -> float:
+    from awsenv.auth import keyring_runner
+
+    try:
+        return min(KEYRING_TIMEOUT, keyring_runner.timeout_seconds())
+    except ConfigError:  # a bad setting: the keyring check still runs, with the default
+        return KEYRING_TIMEOUT
+
 
 def check_keyring(timeout: float) -> Check:
     from awsenv.auth import secrets
