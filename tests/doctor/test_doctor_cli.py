@@ -138,13 +138,19 @@ def test_keyring_failing(signed_in: Doctor) -> None:
         assert secret not in res.stdout and secret not in res.stderr
 
 
-def test_disabled_keyring_is_named_with_its_fix(signed_in: Doctor) -> None:
-    res = signed_in.run(extra={**HOOK, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
+@pytest.mark.parametrize("backend,detail,fix", [
+    ("keyring.backends.null.Keyring", "the keyring is disabled", "PYTHON_KEYRING_BACKEND"),
+    ("keyring.backends.fail.Keyring", "no OS keyring is available", "Secret Service"),
+])
+def test_null_and_fail_backends_are_named_with_their_fix(signed_in: Doctor, backend: str,
+                                                          detail: str, fix: str) -> None:
+    res = signed_in.run(extra={**HOOK, "PYTHON_KEYRING_BACKEND": backend})
     assert res.returncode == ExitCode.ERROR
     keyring = res.checks["keyring"]
     assert keyring["status"] == "fail"
-    assert keyring["detail"].startswith("keyring.backends.null.Keyring: the keyring is disabled")
-    assert "PYTHON_KEYRING_BACKEND" in keyring["fix"]
+    assert keyring["detail"].startswith(f"{backend}: {detail}")
+    assert fix in keyring["fix"]
+    assert "awsenv doctor" not in keyring["fix"]  # no "see `awsenv doctor`" inside doctor
 
 
 def test_hook_missing_is_a_warning_with_the_install_line(signed_in: Doctor) -> None:
