@@ -6,15 +6,23 @@
 
 # Names of KIND ($1: profiles|sessions) starting with $2, escaped for the command line.
 _awsenv_names() {
-  local name q
+  local name q prefix=$2 plain=''
+  # The typed word may be escaped already (dev\ o): compare what it stands for.
+  while [[ $prefix == *\\* ]]; do
+    plain+=${prefix%%\\*}
+    prefix=${prefix#*\\}
+    plain+=${prefix:0:1}
+    prefix=${prefix:1}
+  done
+  prefix=$plain$prefix
   while IFS= read -r name; do
-    [[ -n $name && $name == "$2"* ]] || continue
+    [[ -n $name && $name == "$prefix"* ]] || continue
     printf -v q '%q' "$name"
     COMPREPLY+=("$q")
   done < <(awsenv complete "$1" 2>/dev/null)
 }
 
-# The words after $1 that start with $1.
+# Those of the words after $1 that start with $1.
 _awsenv_words() {
   local cur=$1 w
   shift

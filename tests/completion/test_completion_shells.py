@@ -78,10 +78,12 @@ def test_bash(names_config: Path, tmp_path: Path) -> None:
         ["awsenv", "login", "--"],
         ["awsenv", "--debug", "sta"],
         ["awsenv", "use", "prod", ""],
+        ["awsenv", "use", "dev\\ o"],
+        ["awsenv", "use", "h\\$\\(t"],
     )
     assert head == "complete -F _awsenv awsenv"
     use_d, use_all, ex, formats, fmt_eq, export_p, sessions, login_pr, cp, console, exec_, \
-        init, login_opts, after_global, second = out
+        init, login_opts, after_global, second, escaped, escaped_hostile = out
     assert use_d == ["default", "dev", "dev\\ ops"]
     assert unescape_bash(tmp_path, use_all) == PROFILES
     assert ex == ["exec", "export"]
@@ -97,6 +99,8 @@ def test_bash(names_config: Path, tmp_path: Path) -> None:
     assert login_opts == ["--session", "--profile", "--no-browser", "--use-device-code", "--help"]
     assert after_global == ["status"]
     assert second == []  # `use` takes one profile
+    assert escaped == ["dev\\ ops"]
+    assert unescape_bash(tmp_path, escaped_hostile) == [HOSTILE[0]]
     assert not (tmp_path / "PWNED").exists()
 
 
