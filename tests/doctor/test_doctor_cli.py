@@ -255,12 +255,17 @@ def test_path_without_awsenv_and_with_another_installation(signed_in: Doctor,
 
 def test_ascii_marks_when_stdout_cannot_encode_them(doc: Doctor) -> None:
     doc.configure()
+    with doc.config.open("a", encoding="utf-8") as fh:
+        fh.write(f"\n[sso-session café]\nsso_start_url = {doc.emu.start_url}\n"
+                 f"sso_region = {doc.emu.region}\n")
     text = doc.text(extra=HOOK, encoding="ascii")
-    assert text.returncode == ExitCode.ERROR
+    assert text.returncode == ExitCode.ERROR, text.stderr
+    assert text.stderr == ""
     lines = text.stdout.splitlines()
     assert any(line.startswith("+ config: ") for line in lines)
     assert any(line.startswith("x session corp: not signed in (no access token) -> run ")
                for line in lines)
+    assert any(line.startswith("x session caf\\xe9: not signed in") for line in lines), lines
 
 
 def test_help_says_what_it_checks() -> None:

@@ -40,10 +40,15 @@ def doctor(as_json: bool) -> None:
         click.echo(json.dumps([c.to_json() for c in checks], indent=2, ensure_ascii=False))
     else:
         mark, arrow = marks()
+        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
         for check in checks:
             line = f"{mark[check.status]} {check.name}: {check.detail}"
             if check.status != "ok" and check.fix:
                 line += f" {arrow} {check.fix}"
+            try:  # a name from the config may not fit the terminal's encoding either
+                line.encode(encoding)
+            except (UnicodeEncodeError, LookupError):
+                line = line.encode("ascii", "backslashreplace").decode("ascii")
             click.echo(line)
     if core.failed(checks):
         raise click.exceptions.Exit(int(ExitCode.ERROR))
