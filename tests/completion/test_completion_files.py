@@ -187,3 +187,20 @@ def test_powershell_hostile_help_parses_and_stays_in_strings() -> None:
 
 def test_makefile_target_runs_the_generator() -> None:
     assert "$(PY) completions/generate.py" in (REPO / "Makefile").read_text()
+
+
+def test_powershell_hashtables_have_unique_keys() -> None:
+    """A repeated key in a hashtable literal is a runtime error in PowerShell (keys ignore case)."""
+    import re
+
+    text = (COMPLETIONS / FILES["pwsh"]).read_text(encoding="utf-8")
+    tables = re.findall(r"\$(\w+) = (?:\[ordered\])?@\{\n(.*?)\n    \}", text, re.S)
+    assert sorted(name for name, _ in tables) == ["commands", "kinds", "options"]
+    for name, body in tables:
+        keys = re.findall(r"^        '((?:[^']|'')*)' = ", body, re.M)
+        assert keys, name
+        lowered = [k.lower() for k in keys]
+        assert len(lowered) == len(set(lowered)), name
+    kinds = dict(re.findall(r"^        '([^']*)' = '([^']*)'$", dict(tables)["kinds"], re.M))
+    assert kinds["use 0"] == "profiles" and kinds["login --session"] == "sessions"
+    assert kinds["export --format"] == "choice" and kinds["exec *"] == "file"
