@@ -127,3 +127,17 @@ def test_revoked_session_mid_listing_raises_not_signed_in(
     assert c.get("StartDeviceAuthorization", 0) == starts
     # The pool stopped: not all 40 accounts were asked after the 401.
     assert c.get("ListAccountRoles", 0) < 40
+
+
+def test_unreachable_portal_fails_after_a_few_tries(signed: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"http://127.0.0.1:{port}")
+    stats = portal.Stats()
+    with pytest.raises(ServiceError, match="cannot reach the SSO portal"):
+        portal.list_account_roles(signed.env(), signed.session, stats=stats, policy=FAST)
+    assert stats.network_errors == stats.requests == FAST.max_network_attempts
