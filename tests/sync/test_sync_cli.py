@@ -359,3 +359,23 @@ def test_progress_bar_on_a_terminal(signed: Any) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_interrupted_sync_leaves_the_config_alone(signed: Any) -> None:
+    import signal
+    import time
+
+    set_directory(signed.emu, Directory.generate(accounts=400, roles=1))
+    before = signed.config.read_bytes()
+    proc = subprocess.Popen([*awsenv_command(), "sync"], env={**os.environ, "AWSENV_TPS": "40"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while signed.counters().get("ListAccountRoles", 0) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED, err
+    assert err.strip().endswith("awsenv: interrupted") and "Traceback" not in err
+    assert out == ""
+    assert signed.config.read_bytes() == before
+    assert signed.counters().get("ListAccountRoles", 0) < 400  # the pool stopped early
