@@ -45,32 +45,40 @@ def fetch(env: Environment, profile: Profile) -> RoleCredentials:
     assert session is not None and profile.account_id and profile.role_name
     token = tokens.access_token(env, session)
     client = clients.portal(env, session.region, attempts=ATTEMPTS)
-    try:
-        response = client.get_role_credentials(
-            roleName=profile.role_name,
-            accountId=profile.account_id,
-            accessToken=token.token,
-        )
-    except ClientError as exc:
-        code = clients.error_code(exc) or ""
-        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-        if code == "UnauthorizedException" or status == 401:
-            # The token is dead server-side (session ended, revoked, signed out
-            # elsewhere): forget it so `status` tells the truth (aws-vault #854).
-            tokens.drop(env, session)
-            raise NotSignedIn(
-                f"the sign-in for session '{session.key}' is no longer valid",
-                f"run `awsenv login --session {session.key}`",
-            ) from None
-        if code in ("ForbiddenException", "ResourceNotFoundException") or status in (403, 404):
-            raise ConfigError(
-                f"role '{profile.role_name}' is not assigned to you in account "
-                f"{profile.account_id} (profile '{profile.name}')",
-                "ask your administrator, or run `awsenv sync` to refresh your profiles",
-            ) from None
-        raise clients.service_error(exc, "GetRoleCredentials", session.region) from None
-    except BotoCoreError as exc:
-        raise clients.service_error(exc, "GetRoleCredentials", session.region) from None
+    for retry_after_refresh in (True, False):
+        try:
+            response = client.get_role_credentials(
+                roleName=profile.role_name,
+                accountId=profile.account_id,
+                accessToken=token.token,
+            )
+            break
+        except ClientError as exc:
+            code = clients.error_code(exc) or ""
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            if code == "UnauthorizedException" or status == 401:
+                # The token is dead server-side although its expiresAt says otherwise
+                # (AWS CLI #7340, aws-vault #854): forget it, and try once more with a
+                # token refreshed from the keyring; a revoked session fails that refresh.
+                tokens.drop(env, session)
+                if retry_after_refresh:
+                    log.debug("portal refused the access token; refreshing it once")
+                    token = tokens.access_token(env, session)
+                    continue
+                raise NotSignedIn(
+                    f"the sign-in for session '{session.key}' is no longer valid",
+                    f"run `awsenv login --session {session.key}`",
+                ) from None
+            if code in ("ForbiddenException", "ResourceNotFoundException") \
+                    or status in (403, 404):
+                raise ConfigError(
+                    f"role '{profile.role_name}' is not assigned to you in account "
+                    f"{profile.account_id} (profile '{profile.name}')",
+                    "ask your administrator, or run `awsenv sync` to refresh your profiles",
+                ) from None
+            raise clients.service_error(exc, "GetRoleCredentials", session.region) from None
+        except BotoCoreError as exc:
+            raise clients.service_error(exc, "GetRoleCredentials", session.region) from None
     return _credentials(env, profile, response)
 
 

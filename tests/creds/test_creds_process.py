@@ -117,6 +117,18 @@ def test_portal_401_drops_the_token_and_exits_3(signed) -> None:
     assert not marker.exists()
 
 
+def test_portal_401_with_a_live_refresh_token_recovers(signed) -> None:
+    # The cached token still claims hours of life, but the service forgot it.
+    signed.emu.expire_access_tokens()
+    before = signed.emu.counters().get("CreateToken:refresh_token", 0)
+    result = signed.cli("credential-process", "--profile", "dev")
+    assert result.returncode == 0, result.stderr
+    parse_output(result.stdout)
+    assert signed.grc() == 2  # the refused call, then one with the refreshed token
+    assert signed.emu.counters().get("CreateToken:refresh_token", 0) == before + 1
+    assert tokens.read_cached(signed.env().paths, signed.session) is not None
+
+
 def test_unassigned_role_is_a_config_error(signed) -> None:
     result = signed.cli("credential-process", "--profile", "unassigned")
     assert result.returncode == ExitCode.CONFIG
