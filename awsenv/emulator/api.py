@@ -113,6 +113,12 @@ class Emulator:
     def directory(self) -> Directory:
         return self.state.directory
 
+    @directory.setter
+    def directory(self, directory: Directory) -> None:
+        """Swap the organisation at run time (accounts added/removed between syncs)."""
+        with self.state.lock:
+            self.state.directory = directory
+
     def env(self) -> dict[str, str]:
         """The standard endpoint variables that point SDKs and the AWS CLI here."""
         return {

@@ -45,7 +45,7 @@ class Knobs:
     session_ttl: int = 8 * 3600  # the Identity Center session behind refresh tokens
     credential_ttl: int = 3600
     registration_ttl: int = 90 * 86400
-    device_interval: float = 1
+    device_interval: float = 1  # enforced as is; sent rounded up (the field is an integer)
     device_code_ttl: int = 600
     auth_code_ttl: int = 300
     auto_approve: bool = False
