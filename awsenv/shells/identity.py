@@ -29,7 +29,7 @@ CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TO
 TOKEN_LEAD = 300
 # Credentials shorter-lived than the cache's refresh window would otherwise
 # make every prompt refresh: never sooner than this after a fetch.
-MIN_GAP = 5
+MIN_GAP = 2
 # awsenv.auth.tokens refreshes when less than this is left (botocore's window).
 REFRESH_WINDOW = 15 * 60
 # While a detached refresh runs, look again after this long even if it never reports.

@@ -174,3 +174,18 @@ def test_protocol_mismatch_is_one_line(plain_config: Path, work: Path) -> None:
     assert res.returncode != 0
     assert records.parse(res.stdout) == [("end", str(res.returncode))]
     assert b"open a new shell" in res.stderr
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "pwsh"])
+def test_init_bakes_the_absolute_command_and_protocol(kind: str) -> None:
+    from awsenv.paths import awsenv_command
+    from awsenv.shells.quote import quote
+
+    res = subprocess.run([sys.executable, "-m", "awsenv", "init", kind], capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert res.returncode == 0, res.stderr
+    command = awsenv_command()
+    assert os.path.isabs(command[0])
+    assert quote("zsh" if kind == "zsh" else kind, command[0]) in res.stdout
+    assert f"hook protocol {records.PROTOCOL}" in res.stdout
+    assert "Install:" in res.stdout
