@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from awsenv.awsconfig.model import SsoSession
     from awsenv.awsconfig.read import AwsConfig
     from awsenv.environment import Environment
-    from awsenv.portal import AccountRoles, ProgressFn, Stats
+    from awsenv.portal import AccountRoles, ProgressFn, RetryPolicy, Stats
 
 __all__ = ["Note", "Plan", "SyncResult", "run"]
 
@@ -42,10 +42,12 @@ class SyncResult:
 def run(env: Environment, *, session_name: str | None = None, dry_run: bool = False,
         prune: bool = False, template: str | None = None, native: bool = False,
         region: str | None = None, progress: ProgressFn | None = None,
-        listing: list[AccountRoles] | None = None) -> SyncResult:
+        listing: list[AccountRoles] | None = None,
+        policy: RetryPolicy | None = None) -> SyncResult:
     """List the session's roles and rewrite its part of the managed block.
 
-    ``listing`` skips the portal (tests, or a caller that already listed).
+    ``listing`` skips the portal (tests, or a caller that already listed);
+    ``policy`` overrides the portal retry policy.
     """
     from awsenv import portal
     from awsenv.awsconfig import edit, read
@@ -67,7 +69,8 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
 
     stats = portal.Stats()
     if listing is None:
-        listing = portal.list_account_roles(env, session, progress=progress, stats=stats)
+        listing = portal.list_account_roles(env, session, progress=progress, stats=stats,
+                                            policy=policy)
     targets = outside_targets(cfg, session)
     seen: dict[str, str] = {}
 

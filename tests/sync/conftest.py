@@ -59,6 +59,18 @@ class Signed:
         return subprocess.run([*AWSENV, *args], env=env, capture_output=True, text=True,
                               timeout=timeout, check=False, stdin=subprocess.DEVNULL)
 
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The same CLI in this process (no interpreter start-up: keeps the suite fast)."""
+        import contextlib
+        import io
+
+        from awsenv.cli.app import run
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = run(list(args))
+        return subprocess.CompletedProcess(list(args), int(rc), out.getvalue(), err.getvalue())
+
     def login(self, session: SsoSession | None = None) -> None:
         from awsenv.auth import login
 

@@ -92,10 +92,10 @@ def test_sync_writes_the_expected_profiles(signed: Any) -> None:
 
 
 def test_second_sync_changes_nothing(signed: Any) -> None:
-    assert signed.cli("sync").returncode == 0
+    assert signed.run("sync").returncode == 0
     first = signed.config.read_bytes()
     stamp = signed.config.stat().st_mtime_ns
-    again = signed.cli("sync")
+    again = signed.run("sync")
     assert again.returncode == 0, again.stderr
     assert again.stdout == ""
     assert "0 changes" in again.stderr
@@ -106,7 +106,7 @@ def test_second_sync_changes_nothing(signed: Any) -> None:
 def test_dry_run_shows_the_diff_and_writes_nothing(signed: Any) -> None:
     before = signed.config.read_bytes()
     stamp = signed.config.stat().st_mtime_ns
-    result = signed.cli("sync", "--dry-run")
+    result = signed.run("sync", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "+[profile dev-team-readonly]" in result.stdout
     assert "nothing was written" in result.stderr
@@ -133,7 +133,7 @@ TAIL = "[profile tail]\r\nregion = us-east-2\r\n# no newline at end"
 def test_everything_outside_the_block_is_kept_byte_for_byte(signed: Any) -> None:
     session = signed.text().replace("\n", "\r\n")
     signed.write(NASTY + session + "\r\n" + TAIL)
-    assert signed.cli("sync").returncode == 0
+    assert signed.run("sync").returncode == 0
     text = signed.text()
     begin = text.index("# BEGIN awsenv")
     end = text.index("# END awsenv managed profiles") + len("# END awsenv managed profiles")
@@ -146,7 +146,7 @@ def test_everything_outside_the_block_is_kept_byte_for_byte(signed: Any) -> None
     set_directory(signed.emu, Directory([*SMALL.accounts,
                                          Account("333333333333", "new", "n@example.com",
                                                  ("ReadOnly",))]))
-    result = signed.cli("sync")
+    result = signed.run("sync")
     assert result.returncode == 0, result.stderr
     assert "1 added, 0 changed, 0 removed" in result.stderr
     after = signed.text()
@@ -160,15 +160,15 @@ def test_everything_outside_the_block_is_kept_byte_for_byte(signed: Any) -> None
 
 
 def test_prune_removes_stale_profiles_only_when_asked(signed: Any) -> None:
-    assert signed.cli("sync").returncode == 0
+    assert signed.run("sync").returncode == 0
     set_directory(signed.emu, Directory([SMALL.accounts[0]]))
-    kept = signed.cli("sync")
+    kept = signed.run("sync")
     assert kept.returncode == 0, kept.stderr
     assert "0 changes" in kept.stderr
     assert "kept 1 profile(s) for roles no longer assigned" in kept.stderr
     assert "prod-readonly" in kept.stderr
     assert "[profile prod-readonly]" in signed.text()
-    pruned = signed.cli("sync", "--prune")
+    pruned = signed.run("sync", "--prune")
     assert pruned.returncode == 0, pruned.stderr
     assert "0 added, 0 changed, 1 removed" in pruned.stderr
     assert "-[profile prod-readonly]" in pruned.stdout
@@ -177,7 +177,7 @@ def test_prune_removes_stale_profiles_only_when_asked(signed: Any) -> None:
 
 
 def test_names_are_stable_when_the_directory_changes(signed: Any) -> None:
-    assert signed.cli("sync").returncode == 0
+    assert signed.run("sync").returncode == 0
     renamed = Directory([
         Account("111111111111", "Platform", "dev@example.com",
                 ("AdministratorAccess", "ReadOnly")),
@@ -185,7 +185,7 @@ def test_names_are_stable_when_the_directory_changes(signed: Any) -> None:
         Account("000000000001", "Dev Team", "x@example.com", ("ReadOnly",)),
     ])
     set_directory(signed.emu, renamed)
-    result = signed.cli("sync")
+    result = signed.run("sync")
     assert result.returncode == 0, result.stderr
     profiles = read.load(signed.env()).profiles
     by_name = {n: (p.account_id, p.role_name) for n, p in profiles.items()}
@@ -209,7 +209,7 @@ def test_user_profiles_are_never_overwritten_or_duplicated(signed: Any) -> None:
         sso_role_name = ReadOnly
         """))
     before = signed.text()
-    result = signed.cli("sync")
+    result = signed.run("sync")
     assert result.returncode == 0, result.stderr
     text = signed.text()
     assert text.startswith(before)
@@ -223,7 +223,7 @@ def test_user_profiles_are_never_overwritten_or_duplicated(signed: Any) -> None:
 
 def test_hostile_names_make_safe_profiles(signed: Any) -> None:
     set_directory(signed.emu, Directory.hostile())
-    result = signed.cli("sync")
+    result = signed.run("sync")
     assert result.returncode == 0, result.stderr
     profiles = botocore_profiles(signed)
     generated = {n: v for n, v in profiles.items() if "awsenv_account_id" in v}
@@ -235,14 +235,14 @@ def test_hostile_names_make_safe_profiles(signed: Any) -> None:
         assert hostile.has_role(values["awsenv_account_id"], values["awsenv_role_name"])
     assert not os.path.exists("/tmp/awsenv-pwned")
     # list shows the names with control characters escaped, never raw.
-    listed = signed.cli("list")
+    listed = signed.run("list")
     assert listed.returncode == 0, listed.stderr
     assert "new\\x0aline" in listed.stdout
     assert not any(ord(c) < 32 and c != "\n" for c in listed.stdout)
 
 
 def test_native_profiles(signed: Any) -> None:
-    result = signed.cli("sync", "--native", "--region", "ap-south-1")
+    result = signed.run("sync", "--native", "--region", "ap-south-1")
     assert result.returncode == 0, result.stderr
     assert "[profile prod-readonly]\nsso_session = corp\nsso_account_id = 222222222222\n" \
         "sso_role_name = ReadOnly\nregion = ap-south-1\n" in signed.text()
@@ -250,16 +250,16 @@ def test_native_profiles(signed: Any) -> None:
     kinds = {p.kind for p in read.load(signed.env()).profiles.values()}
     assert kinds == {"native"}
     # Switching back rewrites the same names in place.
-    back = signed.cli("sync")
+    back = signed.run("sync")
     assert "0 added, 3 changed, 0 removed" in back.stderr
 
 
 def test_unknown_placeholder_and_bad_region_are_usage_errors(signed: Any) -> None:
     before = signed.config.read_bytes()
-    bad = signed.cli("sync", "--name", "{account}")
+    bad = signed.run("sync", "--name", "{account}")
     assert bad.returncode == ExitCode.CONFIG
     assert bad.stderr.startswith("awsenv: name template '{account}' uses unknown placeholder")
-    region = signed.cli("sync", "--region", "eu west 1")
+    region = signed.run("sync", "--region", "eu west 1")
     assert region.returncode == ExitCode.CONFIG
     assert signed.config.read_bytes() == before
     assert signed.counters().get("ListAccounts", 0) == 0  # checked before any call
@@ -328,7 +328,7 @@ def caller_identities(signed: Any, *profiles: str) -> dict[str, list[str]]:
 
 
 def test_generated_credential_process_profiles_work_in_boto3(signed: Any) -> None:
-    assert signed.cli("sync").returncode == 0
+    assert signed.run("sync").returncode == 0
     got = caller_identities(signed, "dev-team-readonly", "prod-readonly")
     assert got["dev-team-readonly"][0] == "111111111111"
     assert "ReadOnly" in got["dev-team-readonly"][1]
@@ -338,7 +338,7 @@ def test_generated_credential_process_profiles_work_in_boto3(signed: Any) -> Non
 
 
 def test_native_profiles_resolve_with_botocores_own_sso_provider(signed: Any) -> None:
-    assert signed.cli("sync", "--native").returncode == 0
+    assert signed.run("sync", "--native").returncode == 0
     got = caller_identities(signed, "dev-team-administratoraccess")
     account, arn, method = got["dev-team-administratoraccess"]
     assert account == "111111111111" and "AdministratorAccess" in arn

