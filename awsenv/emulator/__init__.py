@@ -9,6 +9,8 @@ console federation, the device/authorize pages and ``/__admin/*``.
 
 from awsenv.emulator.api import Emulator
 from awsenv.emulator.directory import Account, Directory
+from awsenv.emulator.remote import RemoteEmulator
 from awsenv.emulator.state import DEFAULT_REGION, DEFAULT_START_URL, Knobs
 
-__all__ = ["DEFAULT_REGION", "DEFAULT_START_URL", "Account", "Directory", "Emulator", "Knobs"]
+__all__ = ["DEFAULT_REGION", "DEFAULT_START_URL", "Account", "Directory", "Emulator", "Knobs",
+           "RemoteEmulator"]

@@ -45,6 +45,18 @@ def expire_access_tokens(state: st.State) -> int:
         return len(state.access_tokens)
 
 
+def sign_in(state: st.State, scopes: tuple[str, ...]) -> dict[str, object]:
+    """A registered client plus fresh tokens, as a finished sign-in would hold."""
+    now = int(state.now())
+    client = st.Client(st.new_client_id(), st.new_client_secret(), "emulator-sign-in",
+                       scopes, (), (), now, now + state.knobs.registration_ttl)
+    with state.lock:
+        state.clients[client.client_id] = client
+    tokens = oidc.issue_tokens(state, client)
+    return {"clientId": client.client_id, "clientSecret": client.client_secret,
+            "clientSecretExpiresAt": client.expires_at, **tokens}
+
+
 def handle(state: st.State, req: Request) -> Response:
     action = req.path[len("/__admin/"):].strip("/")
     try:
@@ -76,6 +88,18 @@ def handle(state: st.State, req: Request) -> Response:
             with state.lock:
                 state.clock_offset += seconds
             return Response.json({"offset": state.clock_offset})
+        if action == "sign-in":
+            scopes = data.get("scopes", ["sso:account:access"])
+            if not isinstance(scopes, list):
+                raise ValueError("scopes must be a list")
+            return Response.json(sign_in(state, tuple(str(s) for s in scopes)))
+        if action == "directory":
+            from awsenv.emulator.directory import Directory
+
+            directory = Directory.from_dict(data)
+            with state.lock:
+                state.directory = directory
+            return Response.json({"accounts": len(directory)})
         if action in ("approve", "deny"):
             code = str(data.get("user_code", ""))
             if not oidc.decide_device(state, code, action == "approve"):

@@ -176,12 +176,4 @@ class Emulator:
         ``accessToken``, ``expiresIn`` and (with scopes) ``refreshToken``: what a
         finished ``aws sso login`` would hold. Not counted as API calls.
         """
-        now = int(self.state.now())
-        client = st.Client(st.new_client_id(), st.new_client_secret(), "emulator-sign-in",
-                           tuple(scopes), (), (), now,
-                           now + self.state.knobs.registration_ttl)
-        with self.state.lock:
-            self.state.clients[client.client_id] = client
-        tokens = oidc.issue_tokens(self.state, client)
-        return {"clientId": client.client_id, "clientSecret": client.client_secret,
-                "clientSecretExpiresAt": client.expires_at, **tokens}
+        return admin.sign_in(self.state, tuple(scopes))

@@ -153,3 +153,32 @@ def test_directory_load_generate_and_errors(tmp_path: Path) -> None:
     names = "".join(a.name for a in hostile.accounts)
     for needle in ("'", '"', "$(", "`", "\n", "😀"):
         assert needle in names
+
+
+def test_remote_emulator_drives_admin(emu: Emulator, portal: Any) -> None:
+    from awsenv.emulator import RemoteEmulator
+
+    remote = RemoteEmulator(emu.url)
+    assert remote.env() == emu.env()
+    signed = remote.sign_in()
+    assert signed["refreshToken"] and len(signed["clientSecret"]) > 1000
+    assert portal.list_accounts(accessToken=signed["accessToken"])["accountList"]
+    assert remote.counters() == {"ListAccounts": 1}
+    assert remote.configure(throttle_rate=0.25, error_operations={"Logout"})[
+        "error_operations"] == ["Logout"]
+    assert emu.knobs.throttle_rate == 0.25
+    remote.configure(throttle_rate=0)
+    assert remote.set_directory({"accounts": [{"id": "555555555555", "name": "solo"}]}) == 1
+    names = [a["accountName"] for a in
+             portal.list_accounts(accessToken=signed["accessToken"])["accountList"]]
+    assert names == ["solo"]
+    with pytest.raises(KeyError):
+        remote.approve("ABCD-EFGH")
+    with pytest.raises(ValueError):
+        remote.configure(bogus=1)
+    remote.advance_clock(10)
+    assert remote.expire_access_tokens() == 1
+    assert remote.revoke_all() == 1
+    remote.reset_counters()
+    assert remote.counters() == {}
+    assert remote.pending_user_codes() == []
