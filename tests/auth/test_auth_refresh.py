@@ -128,3 +128,63 @@ def test_valid_token_read_imports_nothing_heavy(signin) -> None:
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "none"
+
+
+def test_portal_401_drop_then_silent_refresh(signin) -> None:
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    signin.emu.configure(access_token_ttl=3600)
+    login.login(signin.env(), signin.session, no_browser=True)
+    portal = boto3.client("sso", region_name=signin.session.region,
+                          config=Config(signature_version=UNSIGNED))
+    signin.emu.expire_access_tokens()  # the cache file still says ~1 h left
+    stale = tokens.access_token(signin.env(), signin.session)
+    with pytest.raises(ClientError) as caught:
+        portal.list_accounts(accessToken=stale.token)
+    assert caught.value.response["Error"]["Code"] == "UnauthorizedException"
+    assert tokens.drop(signin.env(), signin.session)
+    fresh = tokens.access_token(signin.env(), signin.session)
+    assert fresh.token != stale.token
+    assert portal.list_accounts(accessToken=fresh.token)["accountList"]
+    assert signin.emu.counters().get("CreateToken:refresh_token") == 1
+
+
+def test_token_from_aws_sso_login_is_reused_not_refreshed(signin) -> None:
+    """A cache file the AWS CLI wrote (refresh token inside) serves until it expires."""
+    grant = signin.emu.sign_in()
+    cache = tokens.cache_file(signin.env().paths, signin.session)
+    now = signin.env().now()
+    record = {"startUrl": signin.session.start_url, "region": signin.session.region,
+              "accessToken": grant["accessToken"], "expiresAt": tokens.format_time(now + 600),
+              "clientId": grant["clientId"], "clientSecret": grant["clientSecret"],
+              "refreshToken": grant["refreshToken"],
+              "registrationExpiresAt": tokens.format_time(grant["clientSecretExpiresAt"])}
+    cache.parent.mkdir(parents=True)
+    cache.write_text(json.dumps(record))
+    assert tokens.access_token(signin.env(), signin.session).token == grant["accessToken"]
+    assert signin.emu.counters().get("CreateToken:refresh_token", 0) == 0
+    record["expiresAt"] = "2020-01-01T00:00:00UTC"  # the old AWS CLI suffix parses too
+    cache.write_text(json.dumps(record))
+    with pytest.raises(NotSignedIn) as caught:
+        tokens.access_token(signin.env(), signin.session)
+    assert "awsenv login --session corp" in caught.value.line()
+
+
+def test_token_for_another_start_url_is_ignored(signin) -> None:
+    signin.emu.configure(access_token_ttl=3600)
+    login.login(signin.env(), signin.session, no_browser=True)
+    moved = type(signin.session)("corp", "corp", "https://d-0000000000.awsapps.com/start",
+                                 signin.session.region)
+    with pytest.raises(NotSignedIn):
+        tokens.access_token(signin.env(), moved, refresh=False)
+
+
+def test_locked_keyring_stops_login_before_any_sign_in(signin, monkeypatch) -> None:
+    monkeypatch.setenv("AWSENV_TEST_KEYRING_FAIL", "1")
+    result = signin.cli("login", "--no-browser")
+    assert result.returncode == ExitCode.KEYRING, result.stderr
+    assert result.stderr.startswith("awsenv: ") and "Traceback" not in result.stderr
+    assert signin.emu.counters().get("RegisterClient", 0) == 0
