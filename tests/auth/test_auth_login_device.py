@@ -98,3 +98,32 @@ def test_expired_device_code_stops_with_a_clear_message(signin) -> None:
     assert "expired" in caught.value.line()
     assert len(prompts) == 1 and not prompts[0].opening_browser
     assert not tokens.cache_file(signin.env().paths, signin.session).exists()
+
+
+def test_registration_near_expiry_is_replaced(signin) -> None:
+    signin.emu.configure(registration_ttl=600)  # inside the 15-minute margin at once
+    login.login(signin.env(), signin.session, no_browser=True)
+    first = registration.load(signin.env(), signin.session)
+    login.login(signin.env(), signin.session, no_browser=True)
+    assert registration.load(signin.env(), signin.session).client_id != first.client_id
+    assert signin.emu.counters().get("RegisterClient") == 2
+
+
+def test_switching_flows_keeps_both_working(signin, browsers) -> None:
+    assert signin.cli("login", "--no-browser").returncode == 0
+    assert signin.cli("login", browser=browsers.follow).returncode == 0
+    assert registration.load(signin.env(), signin.session).flow == "pkce"
+    again = signin.cli("login", "--use-device-code", browser=browsers.forbidden,
+                       extra={"CI": "true"})
+    assert again.returncode == 0, again.stderr
+    assert registration.load(signin.env(), signin.session).flow == "device"
+    assert secrets.load("corp").refresh_token
+    assert not browsers.forbidden_marker.exists()
+
+
+def test_service_failure_is_one_line(signin) -> None:
+    signin.emu.configure(error_rate=1.0, error_operations=["RegisterClient"])
+    result = signin.cli("login", "--no-browser", extra={"AWS_MAX_ATTEMPTS": "1"})
+    assert result.returncode == ExitCode.SERVICE, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("awsenv: IAM Identity Center")
