@@ -112,6 +112,21 @@ def sts(env: Environment, region: str, creds: Mapping[str, str]) -> BaseClient:
     )
 
 
+def require(reply: Mapping[str, Any], action: str, *fields: str) -> None:
+    """Raise a ServiceError unless ``reply`` has every field.
+
+    botocore turns a truncated or empty JSON body into a dict without them; that
+    is a broken answer to retry, not a reason to crash or to sign anyone out.
+    """
+    missing = [f for f in fields if reply.get(f) in (None, "")]
+    if missing:
+        raise ServiceError(
+            f"IAM Identity Center {action} returned an incomplete answer "
+            f"(no {', '.join(missing)})",
+            "retry; if it persists, rerun with --debug and report it",
+        )
+
+
 def error_code(exc: BaseException) -> str | None:
     """botocore's Error.Code for a ClientError, else None."""
     response = getattr(exc, "response", None)

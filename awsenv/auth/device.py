@@ -58,6 +58,7 @@ def start(client: Any, *, client_id: str, client_secret: str, start_url: str,
                 f"({code})",
                 "check sso_start_url and sso_region in the sso-session") from None
         raise clients.service_error(exc, "device authorization", region) from None
+    clients.require(reply, "device authorization", "deviceCode", "userCode", "verificationUri")
     complete = reply.get("verificationUriComplete") or reply["verificationUri"]
     interval = reply.get("interval")
     return DeviceAuthorization(

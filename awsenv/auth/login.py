@@ -118,6 +118,7 @@ def login(env: Environment, session: SsoSession, *, use_device_code: bool = Fals
             _open_in_background(auth.verification_uri_complete)
         reply = device.poll(client, auth, client_id=reg.client_id, client_secret=client_secret,
                             region=session.region, sleep=sleep)
+    clients.require(reply, "sign-in", "accessToken", "expiresIn")
     token = tokens.AccessToken(reply["accessToken"], env.now() + float(reply["expiresIn"]))
     refresh_token = reply.get("refreshToken") or None
     _store(env, session, reg, client_secret, refresh_token, token)

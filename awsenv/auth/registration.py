@@ -130,6 +130,8 @@ def register(env: Environment, session: SsoSession, flow: Flow) -> tuple[Registr
         reply = client.register_client(**params)
     except Exception as exc:
         raise clients.service_error(exc, "client registration", session.region) from None
+    clients.require(reply, "client registration", "clientId", "clientSecret",
+                    "clientSecretExpiresAt")
     registration = Registration(
         client_id=reply["clientId"],
         expires_at=float(reply["clientSecretExpiresAt"]),

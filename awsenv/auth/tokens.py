@@ -25,7 +25,7 @@ from typing import Any
 from awsenv import fsutil
 from awsenv.awsconfig.model import SsoSession
 from awsenv.environment import Environment
-from awsenv.errors import KeyringError, NotSignedIn
+from awsenv.errors import KeyringError, NotSignedIn, ServiceError
 from awsenv.paths import Paths
 
 log = logging.getLogger(__name__)
@@ -241,6 +241,12 @@ def _create_token(env: Environment, session: SsoSession, reg: Any, stored: Any,
         if still_valid is not None:
             return still_valid
         raise clients.service_error(exc, "token refresh", session.region) from None
+    try:
+        clients.require(reply, "token refresh", "accessToken", "expiresIn")
+    except ServiceError:
+        if still_valid is not None:
+            return still_valid
+        raise
     token = AccessToken(reply["accessToken"], env.now() + float(reply["expiresIn"]))
     # The access token first: if the keyring fails below, this process and the
     # next ones still work until it expires, and the user hears why now.
