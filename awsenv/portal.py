@@ -228,6 +228,7 @@ class PortalLister:
             if token:
                 kwargs["nextToken"] = token
             page = self._call("ListAccounts", self.client.list_accounts, kwargs)
+            _require_list(page, "accountList", "ListAccounts")
             for item in page.get("accountList") or []:
                 account_id = str(item.get("accountId") or "")
                 if not account_id or account_id in seen:
@@ -255,6 +256,7 @@ class PortalLister:
             except _AccountRefused as exc:
                 acct.roles, acct.error = [], exc.code
                 return
+            _require_list(page, "roleList", "ListAccountRoles")
             for item in page.get("roleList") or []:
                 name = item.get("roleName")
                 if isinstance(name, str) and name and name not in roles:
@@ -386,3 +388,11 @@ def list_account_roles(env: Environment, session: SsoSession, *,
         tokens.drop(env, session)
         raise tokens.ended(session, "was rejected by the SSO portal (signed out or expired)") \
             from None
+
+
+def _require_list(page: Mapping[str, Any], key: str, action: str) -> None:
+    """A page without its list is a garbled answer, not an empty one: `sync --prune`
+    must never read it as "no accounts" and delete every profile."""
+    if not isinstance(page.get(key), list):
+        raise ServiceError(f"IAM Identity Center {action} returned an incomplete answer",
+                           "retry; if it persists, rerun with --debug and report it")
