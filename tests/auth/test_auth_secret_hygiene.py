@@ -1,4 +1,4 @@
-"""Secrets stay in the keyring: never in files, output or --debug logs; botocore interop."""
+"""Secrets stay in the keyring: never in files, output or --debug logs."""
 
 from __future__ import annotations
 
@@ -50,17 +50,6 @@ def test_no_secret_in_any_file_or_output(signin, browsers, isolated_home, tmp_pa
     assert _files_containing(roots, needles, skip) == []
     assert not any(n in out for n in needles for out in outputs)
     assert "awsenv[debug]" in status.stderr  # debug logging was really on
-
-
-def test_botocore_sso_provider_reads_awsenv_token(signin, browsers) -> None:
-    assert signin.cli("login", browser=browsers.follow).returncode == 0
-    code = ("import boto3; c = boto3.Session(profile_name='native').get_credentials()"
-            ".get_frozen_credentials(); print(c.access_key[:4], bool(c.token))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[1] == "True"
-    assert signin.emu.counters().get("GetRoleCredentials") == 1
 
 
 _READ_BACK = """
