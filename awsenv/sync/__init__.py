@@ -52,6 +52,7 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
     from awsenv import portal
     from awsenv.awsconfig import edit, read
     from awsenv.paths import awsenv_command
+    from awsenv.sync import listing_cache
 
     assert env.paths is not None
     cfg = read.load(env)
@@ -71,6 +72,7 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
     if listing is None:
         listing = portal.list_account_roles(env, session, progress=progress, stats=stats,
                                             policy=policy)
+        listing_cache.save(env, session, listing)
     targets = outside_targets(cfg, session)
     seen: dict[str, str] = {}
 

@@ -59,13 +59,30 @@ def rows(listing: list[AccountRoles],
     return out
 
 
+@dataclass(frozen=True)
+class Reach:
+    session: SsoSession
+    rows: list[RoleRow]
+    cached_age: float | None = None  # seconds, when the listing came from the short cache
+
+
 def reachable(env: Environment, session_name: str | None = None, *,
-              progress: ProgressFn | None = None) -> tuple[SsoSession, list[RoleRow]]:
-    """The session used and every role it reaches, with local profile names."""
+              progress: ProgressFn | None = None, refresh: bool = False) -> Reach:
+    """The session used and every role it reaches, with local profile names.
+
+    A listing younger than ``AWSENV_LIST_CACHE`` seconds is reused unless
+    ``refresh`` (see ``listing_cache``).
+    """
     from awsenv import portal
     from awsenv.awsconfig import read
+    from awsenv.sync import listing_cache
 
     cfg = read.load(env)
     session = cfg.session(session_name) if session_name else cfg.default_session()
+    cached = None if refresh else listing_cache.load(env, session)
+    if cached is not None:
+        listing, age = cached
+        return Reach(session, rows(listing, local_profiles(cfg, session)), age)
     listing = portal.list_account_roles(env, session, progress=progress)
-    return session, rows(listing, local_profiles(cfg, session))
+    listing_cache.save(env, session, listing)
+    return Reach(session, rows(listing, local_profiles(cfg, session)))

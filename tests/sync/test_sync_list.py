@@ -100,3 +100,56 @@ def test_table_aligns_wide_characters() -> None:
     out = table([("A", "B"), ("名前", "x"), ("ab", "y")])
     assert out.splitlines() == ["A     B", "名前  x", "ab    y"]
     assert width("名前") == 4
+
+
+def portal_lists(signed: Any) -> int:
+    c = signed.counters()
+    return c.get("ListAccounts", 0) + c.get("ListAccountRoles", 0)
+
+
+def test_a_recent_listing_is_reused_until_refresh(signed: Any) -> None:
+    first = signed.run("list", "--json")
+    assert first.returncode == 0 and first.stderr == ""
+    calls = portal_lists(signed)
+    again = signed.run("list", "--json")
+    assert again.stdout == first.stdout
+    assert portal_lists(signed) == calls  # no portal call at all
+    assert "listed 0 min ago; `awsenv list --refresh` asks the portal again" in again.stderr
+    fresh = signed.run("list", "--json", "--refresh")
+    assert fresh.stdout == first.stdout and fresh.stderr == ""
+    assert portal_lists(signed) == calls * 2
+
+
+def test_sync_refreshes_the_listing_list_reuses(signed: Any) -> None:
+    from awsenv.emulator.directory import Account as A
+
+    assert signed.run("list").returncode == 0
+    with signed.emu.state.lock:
+        signed.emu.state.directory = Directory([*SMALL.accounts,
+                                                A("444444444444", "late", "l@example.com",
+                                                  ("ReadOnly",))])
+    assert signed.run("sync").returncode == 0
+    calls = portal_lists(signed)
+    listed = signed.run("list", "--json")
+    assert portal_lists(signed) == calls
+    rows = {(r["account_id"], r["role_name"]): r["profiles"] for r in json.loads(listed.stdout)}
+    assert rows[("444444444444", "ReadOnly")] == ["late-readonly"]
+
+
+def test_no_reuse_when_disabled_or_signed_out(signed: Any,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from awsenv.auth import tokens
+    from awsenv.errors import ExitCode
+
+    assert signed.run("list").returncode == 0
+    monkeypatch.setenv("AWSENV_LIST_CACHE", "0")
+    calls = portal_lists(signed)
+    assert signed.run("list").stderr == ""
+    assert portal_lists(signed) > calls
+    monkeypatch.delenv("AWSENV_LIST_CACHE")
+    # Signed out (session ended, token gone): the copy is not shown as reachable.
+    signed.emu.revoke_all()
+    tokens.drop(signed.env(), signed.session)
+    out = signed.run("list")
+    assert out.returncode == ExitCode.NOT_SIGNED_IN
+    assert "awsenv login --session corp" in out.stderr

@@ -47,14 +47,18 @@ def table(rows: list[tuple[str, ...]]) -> str:
 @click.command("list")
 @click.option("--session", "session_name", metavar="NAME",
               help="sso-session to list (default: the only one configured).")
+@click.option("--refresh", is_flag=True,
+              help="Ask the portal again even if a listing from the last few minutes "
+                   "(AWSENV_LIST_CACHE seconds, default 300) is at hand.")
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON array of {account_id, account_name, email, role_name, "
                    "profiles, error} on stdout.")
-def list_(session_name: str | None, as_json: bool) -> None:
+def list_(session_name: str | None, refresh: bool, as_json: bool) -> None:
     """List the accounts and roles you can reach, with the local profile for each.
 
     A PROFILE of '-' means no profile in the AWS config reaches that role yet
-    (`awsenv sync` creates them).
+    (`awsenv sync` creates them). A listing from the last few minutes is reused
+    (noted on stderr); --refresh asks the portal again.
     """
     from awsenv.cli.commands.sync import ProgressBar
     from awsenv.environment import Environment
@@ -63,9 +67,13 @@ def list_(session_name: str | None, as_json: bool) -> None:
     env = Environment.from_os()
     bar = ProgressBar("Listing roles")
     try:
-        session, found = reach.reachable(env, session_name, progress=bar)
+        result = reach.reachable(env, session_name, progress=bar, refresh=refresh)
     finally:
         bar.close()
+    session, found = result.session, result.rows
+    if result.cached_age is not None:
+        click.echo(f"awsenv: listed {result.cached_age / 60:.0f} min ago; "
+                   "`awsenv list --refresh` asks the portal again", err=True)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in found], indent=2))
         return
