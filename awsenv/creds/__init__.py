@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RoleCredentials", "cache", "get"]
 
+# The holder may be refreshing the token (keyring + CreateToken) and then retrying
+# GetRoleCredentials: waiters should outlast that rather than fail beside it.
+LOCK_TIMEOUT = 120.0
+
 
 def get(env: Environment, profile_name: str) -> RoleCredentials:
     """Credentials for ``profile_name``: a cache hit, or one fetch however many ask.
@@ -32,7 +36,7 @@ def get(env: Environment, profile_name: str) -> RoleCredentials:
     hit = cache.lookup(paths, profile_name, env.now())
     if hit is not None:
         return RoleCredentials.from_dict(hit)
-    with fsutil.locked(cache.lock_file(paths, profile_name)):
+    with fsutil.locked(cache.lock_file(paths, profile_name), timeout=LOCK_TIMEOUT):
         hit = cache.lookup(paths, profile_name, env.now())
         if hit is not None:
             return RoleCredentials.from_dict(hit)
