@@ -160,9 +160,10 @@ class _Cancelled(Exception):
 class PortalLister:
     """Lists accounts, then every account's roles on a thread pool, all paced.
 
-    Built from a ready botocore ``sso`` client and a raw access token so tests
-    can drive it directly; ``list_account_roles`` below wires it to the user's
-    session.
+    Takes a ready botocore ``sso`` client and a raw access token: the pacing
+    and retry rules stay apart from sign-in, which ``list_account_roles``
+    below wires in (and which is the only place a 401 is turned into
+    NotSignedIn).
     """
 
     def __init__(self, client: Any, access_token: str, *, rate: float = DEFAULT_TPS,
