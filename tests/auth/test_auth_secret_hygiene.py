@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ import pytest
 from awsenv.auth import secrets
 
 
-def _files_containing(roots: list[Path], needles: list[str], skip: set[Path]) -> list[str]:
+def _files_containing(roots: list[Path], needles: list[str], skip: set[Path],
+                      since: float = 0.0) -> list[str]:
+    """Files under ``roots`` (changed after ``since``) holding any of ``needles``."""
     hits = []
     for root in roots:
         for dirpath, _dirs, files in os.walk(root):
@@ -21,6 +25,8 @@ def _files_containing(roots: list[Path], needles: list[str], skip: set[Path]) ->
                 if path in skip or path.is_symlink():
                     continue
                 try:
+                    if since and path.stat().st_mtime < since:
+                        continue
                     data = path.read_bytes()
                 except OSError:
                     continue
@@ -29,6 +35,7 @@ def _files_containing(roots: list[Path], needles: list[str], skip: set[Path]) ->
 
 
 def test_no_secret_in_any_file_or_output(signin, browsers, isolated_home, tmp_path) -> None:
+    started = time.time() - 1
     signin.emu.configure(access_token_ttl=600)
     outputs = []
     login = signin.cli("--debug", "login", browser=browsers.follow)
@@ -48,6 +55,8 @@ def test_no_secret_in_any_file_or_output(signin, browsers, isolated_home, tmp_pa
     outputs += [login.stdout, login.stderr, status.stdout, status.stderr,
                 logout.stdout, logout.stderr]
     assert _files_containing(roots, needles, skip) == []
+    # Anything written anywhere in the system temp dir during the test, too.
+    assert _files_containing([Path(tempfile.gettempdir())], needles, skip, since=started) == []
     assert not any(n in out for n in needles for out in outputs)
     assert "awsenv[debug]" in status.stderr  # debug logging was really on
 
