@@ -5,6 +5,21 @@ Real botocore/boto3 clients (and the AWS CLI) talk to it unchanged through
 and ``AWS_ENDPOINT_URL_SIGNIN`` (``Emulator.env()``). One loopback port serves
 every service: sso-oidc, the sso portal, STS GetCallerIdentity (SigV4 checked),
 console federation, the device/authorize pages and ``/__admin/*``.
+
+Knobs (``Emulator(**knobs)``, ``emu.configure(**knobs)``, ``awsenv emulator --flags``,
+``POST /__admin/configure``) are the fields of ``Knobs``: lifetimes
+(``access_token_ttl``, ``session_ttl``, ``credential_ttl``, ``registration_ttl``,
+``device_code_ttl``, ``device_interval``), approvals (``auto_approve``,
+``deny_approvals``), faults (``latency_ms``, ``throttle_rate``, ``tps_limit``,
+``error_rate`` + ``error_operations``, ``malformed``, ``seed``) and
+``refresh_rotation``. Counters are keyed by operation name (``ListAccounts``,
+``CreateToken`` and ``CreateToken:<grant>``, ``GetCallerIdentity``,
+``GetSigninToken``, ``FederationLogin``, ``Authorize``, ...).
+
+Admin over HTTP (JSON): GET ``counters``, ``knobs``, ``pending``; POST ``configure``,
+``reset-counters``, ``revoke-all``, ``expire-access-tokens``, ``advance-clock``
+``{"seconds"}``, ``approve``/``deny`` ``{"user_code"}``, ``sign-in`` ``{"scopes"}``,
+``directory`` (the ``Directory`` JSON format). ``RemoteEmulator(url)`` wraps them.
 """
 
 from awsenv.emulator.api import Emulator

@@ -197,6 +197,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default backlog (5) resets bursts from client thread pools
 
     def __init__(self, port: int, app: App) -> None:
         self.app = app

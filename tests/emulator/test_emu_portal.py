@@ -235,3 +235,16 @@ def test_hostile_names_round_trip(token: str) -> None:
         creds = portal.get_role_credentials(accessToken=tok, accountId=acct.account_id,
                                             roleName=acct.roles[-1])["roleCredentials"]
         assert creds["accessKeyId"]
+
+
+def test_concurrent_burst_is_served(emu: Emulator, token: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def call(_: int) -> int:
+        # One client per worker: separate connection pools, a real burst of connects.
+        portal = client(emu, "sso", attempts=1)
+        return len(portal.list_accounts(accessToken=token)["accountList"])
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        assert list(pool.map(call, range(32))) == [4] * 32
+    assert emu.counters()["ListAccounts"] == 32
