@@ -53,6 +53,32 @@ def test_cli_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
+def test_cli_stops_cleanly_on_ctrl_c() -> None:
+    proc = _start("--port", "0")
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    with urllib.request.urlopen(f"{url}/__admin/counters", timeout=10) as resp:
+        assert json.loads(resp.read()) == {}
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_cli_port_in_use_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "awsenv", "emulator", "--port", str(port)],
+                              capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"awsenv: cannot listen on 127.0.0.1:{port}")
+    assert "--port" in proc.stderr
+
+
 def _client(url: str, region: str, service: str) -> object:
     import boto3
     from botocore import UNSIGNED

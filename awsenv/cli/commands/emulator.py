@@ -81,14 +81,14 @@ def emulator(port: int, directory_file: str | None, accounts: int | None, roles:
     except OSError as exc:
         raise AwsenvError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror})",
                           "pick another port with --port") from exc
-    click.echo(emu.url)
-    for name, value in emu.env().items():
-        click.echo(f"export {name}={value}")
-    click.echo(f"# start URL {emu.start_url}, region {emu.region}; approve sign-ins at "
-               f"{emu.url}/device", err=True)
-    sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: emu.shutdown())
     try:
+        click.echo(emu.url)
+        for name, value in emu.env().items():
+            click.echo(f"export {name}={value}")
+        click.echo(f"# start URL {emu.start_url}, region {emu.region}; approve sign-ins at "
+                   f"{emu.url}/device", err=True)
+        sys.stdout.flush()
         emu.serve_forever()
     except KeyboardInterrupt:
         pass
