@@ -23,6 +23,7 @@ class SessionStatus:
     expires_at: float | None  # access token, epoch seconds
     can_refresh: bool | None  # refresh token in the keyring; None if it could not be read
     problem: str | None = None  # a line saying why not signed in / what failed
+    keyring_error: str | None = None  # reading the keyring failed (then can_refresh is None)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -35,6 +36,7 @@ class SessionStatus:
             "expires_epoch": int(self.expires_at) if self.expires_at else None,
             "can_refresh": self.can_refresh,
             "problem": self.problem,
+            "keyring_error": self.keyring_error,
         }
 
 
@@ -69,14 +71,15 @@ def session_status(env: Environment, session: SsoSession) -> SessionStatus:
     assert env.paths is not None
     can_refresh: bool | None
     problem: str | None = None
+    keyring_error: str | None = None
     try:
         stored = secrets.load(session.key)
         can_refresh = bool(stored and stored.refresh_token)
     except KeyringError as exc:
-        can_refresh, problem = None, exc.line()
+        can_refresh, keyring_error = None, exc.line()
     try:
         token = tokens.access_token(env, session)
-        return SessionStatus(session, True, token.expires_at, can_refresh, problem)
+        return SessionStatus(session, True, token.expires_at, can_refresh, None, keyring_error)
     except NotSignedIn as exc:
         problem = exc.line()
     except AwsenvError as exc:  # network or keyring trouble during a refresh
@@ -85,7 +88,7 @@ def session_status(env: Environment, session: SsoSession) -> SessionStatus:
     expires = cached.expires_at if cached is not None else None
     if expires is not None and expires > env.now():
         # A transient failure left a token with time left: still usable.
-        return SessionStatus(session, True, expires, can_refresh, problem)
+        return SessionStatus(session, True, expires, can_refresh, problem, keyring_error)
     # A refused refresh may just have removed the refresh token; read again.
     if can_refresh:
         try:
@@ -93,12 +96,17 @@ def session_status(env: Environment, session: SsoSession) -> SessionStatus:
             can_refresh = bool(stored and stored.refresh_token)
         except KeyringError:
             pass
-    return SessionStatus(session, False, expires, can_refresh, problem)
+    return SessionStatus(session, False, expires, can_refresh, problem, keyring_error)
 
 
 def status(env: Environment, sessions: list[SsoSession]) -> StatusReport:
     from awsenv.auth import secrets
 
     info = secrets.backend_info()
-    return StatusReport([session_status(env, s) for s in sessions],
-                        Keyring(info.name, info.usable, info.detail))
+    found = [session_status(env, s) for s in sessions]
+    keyring = Keyring(info.name, info.usable, info.detail)
+    failed = next((s.keyring_error for s in found if s.keyring_error), None)
+    if failed and keyring.usable:
+        # The backend loads, but reading this session's entry failed: say so.
+        keyring = Keyring(info.name, False, failed)
+    return StatusReport(found, keyring)

@@ -95,3 +95,18 @@ def test_logout_works_offline(signin, monkeypatch) -> None:
     assert result.returncode == 0, result.stderr
     assert secrets.load("corp") is None
     assert fsutil.read_json(tokens.cache_file(signin.env().paths, signin.session)) is None
+
+
+def test_broken_keyring_status_and_logout(signin) -> None:
+    login.login(signin.env(), signin.session, no_browser=True)
+    broken = {"AWSENV_TEST_KEYRING_FAIL": "1"}
+    status = signin.cli("status", "--json", extra=broken)
+    assert status.returncode == 0, status.stderr  # the access token still has hours
+    corp = json.loads(status.stdout)["sessions"][0]
+    assert corp["signed_in"] is True and corp["can_refresh"] is None
+    assert json.loads(status.stdout)["keyring"]["usable"] is False
+    logout = signin.cli("logout", extra=broken)
+    assert logout.returncode == ExitCode.KEYRING, logout.stderr
+    # Everything that is not in the keyring is gone all the same.
+    assert not tokens.cache_file(signin.env().paths, signin.session).exists()
+    assert not registration.path(signin.env(), signin.session).exists()
