@@ -71,7 +71,7 @@ def emulator(port: int, directory_file: str | None, accounts: int | None, roles:
             directory = Directory.default()
     except ValueError as exc:
         raise ConfigError(str(exc), "fix the file (format: `awsenv emulator --help`)") from exc
-    values = {k: v for k, v in knobs.items() if v not in (None, False)}
+    values = {k: v for k, v in knobs.items() if v is not None and v is not False}
     if no_refresh_rotation:
         values["refresh_rotation"] = False
     extra = {k: v for k, v in (("start_url", start_url), ("region", region)) if v}
