@@ -162,8 +162,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        try:
+            length = max(int(self.headers.get("Content-Length") or 0), 0)
+        except ValueError:
+            length = 0
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True  # unread chunks would corrupt the next request
+        body = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
         req = Request(self.command, split.path or "/",
                       parse_qs(split.query, keep_blank_values=True), self.headers, body,
