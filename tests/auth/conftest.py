@@ -28,9 +28,9 @@ FLOW_VARS = ("CI", "SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "WSL_DISTRO_NAME",
 
 # A stand-in browser: GET the URL and follow redirects (to the loopback callback).
 _FOLLOW = """
-import sys, urllib.request
+import pathlib, sys, urllib.request
 with urllib.request.urlopen(sys.argv[1], timeout=20) as r:
-    r.read()
+    pathlib.Path(sys.argv[0]).with_suffix(".page").write_bytes(r.read())
 """
 
 # A browser that answers the callback with a forged state.
@@ -69,6 +69,7 @@ class Browsers:
     forge_state: str
     forbidden: str
     forbidden_marker: Path
+    follow_page: Path  # the last page the following browser ended on
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def browsers(tmp_path: Path) -> Browsers:
         path.chmod(0o700)
         scripts[name] = str(path)
     return Browsers(scripts["follow"], scripts["forge"], scripts["forbidden"],
-                    tmp_path / "browser_forbidden.ran")
+                    tmp_path / "browser_forbidden.ran", tmp_path / "browser_follow.page")
 
 
 @pytest.fixture

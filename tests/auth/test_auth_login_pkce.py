@@ -19,6 +19,7 @@ def test_pkce_login_signs_in_and_the_token_works(signin, browsers) -> None:
     assert result.stdout == ""  # stdout is for machines; login has nothing for them
     assert f"Signed in to {signin.session.start_url} (session corp) until" in result.stderr
     assert "renews this sign-in" in result.stderr
+    assert "You can close this tab" in browsers.follow_page.read_text()
     counters = signin.emu.counters()
     assert counters.get("CreateToken:authorization_code") == 1
     assert counters.get("CreateToken:device_code", 0) == 0
