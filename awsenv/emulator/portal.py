@@ -14,7 +14,7 @@ from awsenv.emulator import state as st
 from awsenv.emulator.wire import PortalError, Request, Response
 
 BEARER_HEADER = "x-amz-sso_bearer_token"
-DEFAULT_PAGE_SIZE = 20
+DEFAULT_PAGE_SIZE = 20  # what users with 21+ accounts see on the first page
 MAX_PAGE_SIZE = 100
 
 
@@ -35,7 +35,7 @@ def _page_args(req: Request, kind: str) -> tuple[int, int]:
             size = 0
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise PortalError("InvalidRequestException", 400,
-                              "maxResults must be between 1 and 100")
+                              "ResultSize parameter must be within the valid limits of: 1-100")
     offset = 0
     raw_next = req.arg("next_token")
     if raw_next:

@@ -59,6 +59,8 @@ def test_invalid_page_size_and_token(emu: Emulator, token: str) -> None:
         assert status == 400, query
         assert headers["x-amzn-ErrorType"] == "InvalidRequestException"
         assert json.loads(body)["__type"].endswith("#InvalidRequestException")
+        if "max_result" in query:
+            assert "1-100" in json.loads(body)["message"]
 
 
 def test_bearer_header_with_underscore_is_honoured(emu: Emulator, token: str) -> None:
