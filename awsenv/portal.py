@@ -222,6 +222,7 @@ class PortalLister:
     def list_accounts(self) -> list[AccountRoles]:
         out: list[AccountRoles] = []
         seen: set[str] = set()
+        seen_tokens: set[str] = set()
         token: str | None = None
         self._report("accounts", 0, None)
         while True:
@@ -238,7 +239,7 @@ class PortalLister:
                 out.append(AccountRoles(account_id, str(item.get("accountName") or ""),
                                         str(item.get("emailAddress") or "")))
             self._report("accounts", len(out), None)
-            token = page.get("nextToken")
+            token = _next(page, seen_tokens, "ListAccounts")
             if not token:
                 return out
 
@@ -246,6 +247,7 @@ class PortalLister:
 
     def _fill_roles(self, acct: AccountRoles) -> None:
         token: str | None = None
+        seen_tokens: set[str] = set()
         roles: list[str] = []
         while True:
             kwargs: dict[str, Any] = {"accessToken": self.token, "accountId": acct.account_id,
@@ -262,7 +264,7 @@ class PortalLister:
                 name = item.get("roleName")
                 if isinstance(name, str) and name and name not in roles:
                     roles.append(name)
-            token = page.get("nextToken")
+            token = _next(page, seen_tokens, "ListAccountRoles")
             if not token:
                 acct.roles = roles
                 return
@@ -347,6 +349,19 @@ class _AccountRefused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def _next(page: dict[str, Any], seen: set[str], op: str) -> str | None:
+    """The next page's token; a token seen before would loop forever, so refuse it."""
+    token = page.get("nextToken")
+    if not token:
+        return None
+    token = str(token)
+    if token in seen:
+        raise ServiceError(f"the SSO portal repeated a {op} page token",
+                           "retry later; if it persists, report it to AWS support")
+    seen.add(token)
+    return token
 
 
 def _error_code(exc: Any) -> tuple[str, int]:
