@@ -22,6 +22,9 @@ def logout(session_name: str | None, all_sessions: bool) -> None:
         raise AwsenvError("--all and --session both given", "pass only one", ExitCode.USAGE)
     if all_sessions:
         sessions = list(read.load(env).sessions.values())
+        if not sessions:
+            click.echo("No IAM Identity Center sessions are configured; nothing to sign out of.",
+                       err=True)
     else:
         sessions = [resolve_session(env, session_name, None)]
     errors: list[AwsenvError] = []
