@@ -25,10 +25,6 @@ _B64URL = string.ascii_letters + string.digits + "-_"
 _USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 _KEY_ALPHABET = string.ascii_uppercase + string.digits
 
-# Operation names counted and usable in error_operations / malformed.
-PORTAL_OPS = frozenset({"ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout"})
-OIDC_OPS = frozenset({"RegisterClient", "StartDeviceAuthorization", "CreateToken"})
-
 
 @dataclass
 class Knobs:
@@ -204,10 +200,6 @@ class State:
 
     def now(self) -> float:
         return time.time() + self.clock_offset
-
-    def count(self, name: str) -> None:
-        with self.lock:
-            self.counters[name] += 1
 
     def reseed(self) -> None:
         self.rng = random.Random(self.knobs.seed)
