@@ -3,8 +3,9 @@
 One place decides timeouts, retries and signing so no caller can forget them:
 a hung endpoint must never hang a shell prompt or a credential_process call.
 Endpoint overrides (``AWS_ENDPOINT_URL_*``, ``[services]``) are botocore's job;
-we only hand it the region. boto3/botocore are imported inside functions
-because this module is imported by code on the warm path.
+we only hand it the region. botocore reads them from the process environment
+(``os.environ``), which ``Environment.from_os()`` mirrors. boto3/botocore are
+imported inside functions because this module is imported on the warm path.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 20.0
+READ_TIMEOUT = 10.0  # Identity Center answers in well under a second
 
 # Error codes that mean "the service is busy or broken right now": worth keeping
 # cached state and trying again later, never a reason to sign the user out.
