@@ -117,9 +117,11 @@ class World:
         return (self.tmp / "browser_forbidden.ran").exists()
 
     def login(self) -> None:
-        """Device-code sign-in through the real CLI (the emulator auto-approves)."""
-        r = self.cli("login", "--session", "corp", "--use-device-code", "--no-browser")
-        assert r.returncode == 0, r.stderr
+        """Device-code sign-in (the emulator auto-approves). In-process to keep the suite
+        lean: the CLI's own login is exercised by test_secret_hygiene and tests/auth."""
+        from awsenv.auth import login
+
+        login.login(self.env(), self.session, use_device_code=True, no_browser=True)
 
     def token_file(self) -> Path:
         from awsenv.auth import tokens

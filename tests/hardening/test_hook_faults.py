@@ -24,7 +24,7 @@ from awsenv.shells import records
 
 # Below the portal/OIDC read timeout (auth.clients.READ_TIMEOUT = 20 s): a hook that
 # waited on the hanging service could not return in time.
-HOOK_BOUND = 15
+HOOK_BOUND = 10
 
 
 def allow_project(w: World, body: str) -> Path:

@@ -30,8 +30,7 @@ BROKEN_CONFIGS = {
 def test_malformed_config_is_one_line_everywhere(world: World, case: str) -> None:
     good = world.config.read_bytes()
     world.config.write_bytes(BROKEN_CONFIGS[case] + b"\n" + good)
-    for args in (["credential-process", "--profile", "dev"], ["list"], ["export", "dev"],
-                 ["sync", "--session", "corp"]):
+    for args in (["credential-process", "--profile", "dev"], ["sync", "--session", "corp"]):
         r = world.cli(*args)
         if r.returncode:
             assert r.returncode not in (ExitCode.ERROR,), (args, r.stderr)
@@ -68,28 +67,33 @@ TOKEN_FILES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(TOKEN_FILES))
-def test_token_cache_with_wrong_types(world: World, case: str) -> None:
+def test_token_cache_with_wrong_types(world: World) -> None:
     """A damaged AWS CLI cache file is no token: refreshed from the keyring, no crash."""
-    data = world.token_json()
-    world.token_file().write_text(json.dumps(TOKEN_FILES[case](data)))
-    r = world.cli("credential-process", "--profile", "dev")
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["AccessKeyId"]
+    good = world.token_json()
+    for case, damage in TOKEN_FILES.items():
+        world.token_file().write_text(json.dumps(damage(dict(good))))
+        world.expire_role_cache() if world.role_cache().exists() else None
+        r = world.cli("credential-process", "--profile", "dev")
+        assert r.returncode == 0, (case, r.stderr)
+        assert json.loads(r.stdout)["AccessKeyId"]
+        good = world.token_json()  # the refresh wrote a sound file again
+    world.token_file().write_text("[]")
     r = world.cli("status")
-    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("content", [b"", b"{", b"[]", b"\xff\x00", b'{"v": 1, "credentials": []}',
-                                     b'{"v": 1, "credentials": {"profile": "dev", '
-                                     b'"expiration": "soon"}}'])
-def test_role_cache_and_registration_with_wrong_types(world: World, content: bytes) -> None:
+ROLE_DAMAGE = [b"", b"{", b"[]", b"\xff\x00", b'{"v": 1, "credentials": []}',
+               b'{"v": 1, "credentials": {"profile": "dev", "expiration": "soon"}}']
+
+
+def test_role_cache_and_registration_with_wrong_types(world: World) -> None:
     assert world.cli("credential-process", "--profile", "dev").returncode == 0
-    world.role_cache().write_bytes(content)
-    r = world.cli("credential-process", "--profile", "dev")
-    assert r.returncode == 0, r.stderr
+    for content in ROLE_DAMAGE:
+        world.role_cache().write_bytes(content)
+        r = world.cli("credential-process", "--profile", "dev")
+        assert r.returncode == 0, (content, r.stderr)
     for reg in (world.paths.cache_dir / "registrations").glob("*.json"):
-        reg.write_bytes(content)
+        reg.write_bytes(b'{"clientId": 5, "clientSecretExpiresAt": "x"}')
     world.age_token(-60)
     world.expire_role_cache()
     r = world.cli("credential-process", "--profile", "dev")
@@ -115,22 +119,26 @@ def test_malformed_service_answers(world: World, bad: str) -> None:
         # the session must survive the garbled answer.
         world.emu.configure(refresh_rotation=False)
     before = world.token_file().read_bytes()
-    world.emu.configure(malformed=bad)
     args = ["sync", "--session", "corp"] if bad.startswith("List") else \
         ["credential-process", "--profile", "dev"]
+    if bad.startswith("List"):
+        assert world.cli("sync", "--session", "corp").returncode == 0
+        args.append("--prune")
+    world.emu.configure(malformed=bad)
+    config_before = world.config.read_bytes()
     r = world.cli(*args, extra={"AWS_MAX_ATTEMPTS": "1"})
     assert r.returncode not in (0, ExitCode.ERROR), (r.returncode, r.stderr)
     line = one_clear_line(r.stderr)
     assert "internal error" not in line
     assert world.token_file().read_bytes() == before  # a garbled answer destroys nothing
+    assert world.config.read_bytes() == config_before  # --prune deleted no profile
     world.emu.configure(malformed="")
     r = world.cli(*args)
     assert r.returncode == 0, r.stderr
 
 
-@pytest.mark.parametrize("bad", ["RegisterClient", "RegisterClient:missing",
-                                 "StartDeviceAuthorization", "StartDeviceAuthorization:missing",
-                                 "CreateToken", "CreateToken:missing"])
+@pytest.mark.parametrize("bad", ["RegisterClient", "StartDeviceAuthorization:missing",
+                                 "CreateToken:missing"])
 def test_malformed_answers_during_login(configured: World, bad: str) -> None:
     configured.emu.configure(malformed=bad)
     r = configured.cli("login", "--session", "corp", "--use-device-code", "--no-browser",
