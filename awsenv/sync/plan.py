@@ -183,11 +183,12 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
                                account_id=key[0], role_name=key[1], session=opts.session.key)
         wants.append(names.Want(key, desired))
     fresh = names.allocate(wants, {**kept, **stale_keys}, taken)
+    reserved = set(kept.values()) | set(stale_keys.values())
     for want in wants:
         got = fresh[want.key]
         if got != want.desired:
             plan.renamed.append(Note(got, want.key[0], want.key[1],
-                                     f"'{want.desired or '(empty)'}' is taken or ambiguous"))
+                                     _why(want.desired, taken, reserved)))
 
     new_text: dict[str, str] = {}
     for key, name in [*kept.items(), *fresh.items()]:
@@ -208,6 +209,18 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
     rendered = {**{s.name or f"\x00{i}": s.text for i, s in enumerate(others)}, **new_text}
     plan.body = block.render([rendered[n] for n in sorted(rendered)])
     return plan
+
+
+def _why(desired: str, taken: set[str], reserved: set[str]) -> str:
+    if not desired:
+        return "the template gave an empty name"
+    if desired in taken:
+        return f"'{desired}' is a profile outside the managed block"
+    if desired in reserved:
+        return f"'{desired}' already names another generated profile"
+    if desired in names.RESERVED:
+        return f"'{desired}' is reserved"
+    return f"several roles would be named '{desired}'"
 
 
 def _printable(text: str) -> str:

@@ -87,7 +87,9 @@ def test_names_stay_when_account_renamed_and_others_appear() -> None:
         second.body.split("[profile dev-administratoraccess]\n")[1].split("[profile")[0]
     # The newcomer may not take the old name: account id appended, reported.
     assert second.added == ["dev-administratoraccess-333333333333"]
-    assert [n.name for n in second.renamed] == ["dev-administratoraccess-333333333333"]
+    assert [(n.name, n.reason) for n in second.renamed] == [
+        ("dev-administratoraccess-333333333333",
+         "'dev-administratoraccess' already names another generated profile")]
     assert second.changes == 1
 
 
@@ -95,6 +97,7 @@ def test_same_name_in_one_run_is_disambiguated_for_all() -> None:
     twins = [acct("111111111111", "dev", "Admin"), acct("222222222222", "DEV", "Admin")]
     plan = build(None, twins, opts(), {})
     assert plan.added == ["dev-admin-111111111111", "dev-admin-222222222222"]
+    assert {n.reason for n in plan.renamed} == {"several roles would be named 'dev-admin'"}
     # Reversed listing order gives the same names.
     assert build(None, twins[::-1], opts(), {}).body == plan.body
 
@@ -108,7 +111,9 @@ def test_user_profile_name_is_never_reused() -> None:
     plan = build(None, SMALL, opts(), {"dev-readonlyaccess": None})
     assert "[profile dev-readonlyaccess]" not in plan.body
     assert "dev-readonlyaccess-111111111111" in plan.added
-    assert [n.name for n in plan.renamed] == ["dev-readonlyaccess-111111111111"]
+    assert [(n.name, n.reason) for n in plan.renamed] == [
+        ("dev-readonlyaccess-111111111111",
+         "'dev-readonlyaccess' is a profile outside the managed block")]
 
 
 def test_user_profile_for_the_same_role_is_skipped_and_reported() -> None:
