@@ -9,6 +9,8 @@ unexported state as an environment prefix on that one command:
     _AWSENV_STATE   identity stack (awsenv.shells.state)
     _AWSENV_FOUND   the `.awsenv` the shell's own walk found ("" = none)
     _AWSENV_PID     the shell's pid (names its reference file)
+    _AWSENV_FROM    the tree of the shell's last answer (names the reference file)
+    _AWSENV_REF     the shell's current reference file (for `use`)
     _AWSENV_REASON  "refresh" when only a refresh time was reached
 
 The answer is records (awsenv.shells.records), never code. Layers are scoped
@@ -21,6 +23,7 @@ data locally (dispatched from awsenv.cli.fastpath before click loads).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 import time
@@ -119,15 +122,17 @@ def _refresh_top(env: Environment, state: State, cur: dict[str, str | None],
             recs.msg(_kept_line(kept))
 
 
-def _touch_ref(env: Environment, pid: str, watches: list[str], t0: int) -> str:
-    """The shell's reference file, dated when this evaluation started.
+def _touch_ref(env: Environment, pid: str, found: str, watches: list[str], t0: int,
+               origin: str | None = None) -> str:
+    """The shell's reference file for this tree, dated when this evaluation started.
 
-    One file per shell (named by its pid), so nothing piles up; a watched file
-    dated in the future moves the date forward instead of causing a process
-    at every prompt.
+    One file per shell and tree (pid + hash of the `.awsenv` path), so an
+    answer the shell keeps for replay stays checkable against its own date;
+    files of dead shells are pruned. A watched file dated in the future moves
+    the date forward instead of causing a process at every prompt.
     """
     assert env.paths is not None
-    ref = _ref_path(env, pid)
+    ref = _ref_path(env, pid, found, origin)
     refs = ref.parent
     stamp = t0
     for w in watches:
@@ -145,15 +150,24 @@ def _touch_ref(env: Environment, pid: str, watches: list[str], t0: int) -> str:
     return os.fspath(ref)
 
 
-def _ref_path(env: Environment, pid: str) -> Path:
+def _ref_path(env: Environment, pid: str, found: str, origin: str | None = None) -> Path:
+    """refs/<pid>.<hash>: one per shell and transition (tree it came from → tree).
+
+    Per transition because the shell keeps one replayable answer per
+    transition, and each must be checked against the date it was computed at.
+    """
     assert env.paths is not None
-    return env.paths.runtime_dir / "refs" / (pid if pid.isdigit() else "0")
+    key = f"{found if origin is None else origin}\0{found}"
+    tree = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return env.paths.runtime_dir / "refs" / f"{pid if pid.isdigit() else '0'}.{tree}"
 
 
-def _mark_refresh(env: Environment, pid: str, refresh_at: int) -> None:
+def _mark_refresh(ref: str, refresh_at: int) -> None:
     """Date "<ref>.at" at the refresh time: fish, which has no clock builtin, compares
     it with a file it rewrites at each prompt (`test -nt`, no process)."""
-    at = _ref_path(env, pid).with_suffix(".at")
+    if not ref:
+        return
+    at = Path(ref + ".at")
     try:
         if not refresh_at:
             at.unlink(missing_ok=True)
@@ -199,6 +213,9 @@ def hook(env: Environment) -> Records:
         hit = find(logical_cwd(environ))
         found = os.fspath(hit) if hit else ""
     refresh_only = environ.get("_AWSENV_REASON") == "refresh"
+    # Only switches between profile-mode identities are replayed by the shell
+    # without a process (nothing secret, nothing that expires on its own).
+    memo = not refresh_only and all(x.mode == "profile" for x in state.layers)
     cur0 = current(environ)
     cur = dict(cur0)
 
@@ -233,6 +250,7 @@ def hook(env: Environment) -> Records:
         (top.refresh_at and env.now() >= top.refresh_at)
         or (top.pending and os.path.exists(top.pending))
     ):
+        memo = False
         _refresh_top(env, state, cur, recs)
     changes = diff(cur0, cur)
     if entered and changes:
@@ -254,10 +272,13 @@ def hook(env: Environment) -> Records:
     if state.top is not None and state.top.pending:
         watches.append(state.top.pending)
     pid = environ.get("_AWSENV_PID", "")
-    recs.add("ref", _touch_ref(env, pid, watches, t0))
-    _mark_refresh(env, pid, refresh_at)
+    ref = _touch_ref(env, pid, found, watches, t0, environ.get("_AWSENV_FROM"))
+    recs.add("ref", ref)
+    _mark_refresh(ref, refresh_at)
     for w in watches:
         recs.add("watch", w)
+    if memo and ref and all(x.mode == "profile" and not x.pending for x in state.layers):
+        recs.add("memo", "1")
     return recs
 
 
@@ -304,12 +325,13 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
     refresh_at = state.top.refresh_at if state.top else 0
     recs.add("refresh", str(refresh_at))
     pid = environ.get("_AWSENV_PID", "")
-    ref = _ref_path(env, pid)
-    if not ref.exists():
+    found = environ.get("_AWSENV_FOUND") or ""
+    ref = environ.get("_AWSENV_REF") or ""
+    if not ref or not os.path.isfile(ref):
         # Dated at the epoch: whatever the hook watches counts as changed.
-        _touch_ref(env, pid, [], 0)
-    recs.add("ref", os.fspath(ref))
-    _mark_refresh(env, pid, refresh_at)
+        ref = _touch_ref(env, pid, found, [], 0)
+    recs.add("ref", ref)
+    _mark_refresh(ref, refresh_at)
     return recs
 
 

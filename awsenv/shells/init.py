@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from awsenv.paths import awsenv_command
 from awsenv.shells.records import PROTOCOL
+from awsenv.shells.state import MANAGED
 
 
 def render_init(shell: str, command: list[str] | None = None) -> str:
@@ -11,4 +12,4 @@ def render_init(shell: str, command: list[str] | None = None) -> str:
     from awsenv.shells import templates
 
     return templates.render(f"init/{shell}.j2", command=command or awsenv_command(),
-                            protocol=PROTOCOL)
+                            protocol=PROTOCOL, managed=MANAGED)

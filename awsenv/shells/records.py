@@ -14,6 +14,8 @@ quoting bug can become code execution. Each record type has a fixed arity:
     watch PATH         a file whose change means re-check (repeatable)
     refresh EPOCH      call the hook again at this time (0 = never)
     msg TEXT           one line for the user (stderr)
+    memo 1             the shell may replay this answer (same tree, same state and
+                       variables, watched files unchanged) without a process
     end RC             last record; without it nothing is applied
 
 A NUL can never be part of a value (environment strings are C strings), so the
@@ -27,7 +29,7 @@ import os
 PROTOCOL = 1
 
 ARITY = {"set": 2, "unset": 1, "state": 1, "tree": 1, "ref": 1, "watch": 1,
-         "refresh": 1, "msg": 1, "end": 1}
+         "refresh": 1, "msg": 1, "memo": 1, "end": 1}
 
 
 def _b(value: str) -> bytes:

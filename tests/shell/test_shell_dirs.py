@@ -220,3 +220,46 @@ def test_use_without_hook_explains_install() -> None:
     assert res.returncode == 2
     assert res.stderr.count("\n") == 1
     assert 'eval "$(awsenv init bash)"' in res.stderr and "awsenv init fish | source" in res.stderr
+
+
+@pytest.mark.parametrize("kind", [k for k in ("bash", "zsh") if k in KINDS])
+def test_reentering_a_resolved_tree_starts_no_process(kind: str, plain_config: Path, work: Path,
+                                                      isolated_home: Path,
+                                                      tmp_path: Path) -> None:
+    proj = make_project(work, "proj", "dev\n")
+    make_project(work, "other", "ops\n")
+    sh = Shell(kind, isolated_home, work, strace=tmp_path / "strace.log")
+    try:
+        sh.run("awsenv allow proj >/dev/null 2>&1; awsenv allow other >/dev/null 2>&1")
+        for _ in range(2):  # resolve each transition once
+            for d in ("proj", "..", "other", ".."):
+                sh.run(f"cd {d}")
+        before = len(sh.execs())
+        out = sh.run("cd proj")
+        assert "awsenv: dev (eu-west-1) from" in out  # replayed, message included
+        assert sh.var("AWS_PROFILE") == "dev"
+        sh.run("cd ..")
+        assert sh.var("AWS_PROFILE") is None
+        sh.run("cd other")
+        assert sh.var("AWS_PROFILE") == "ops"
+        sh.run("cd ..")
+        assert sh.var("AWS_PROFILE") is None
+        assert sh.execs()[before:] == []
+        # An edit made while away is never replayed over: one process, trust revoked.
+        (proj / ".awsenv").write_text("prod\n")
+        out = sh.run("cd proj")
+        assert "asks for prod" in out and sh.var("AWS_PROFILE") is None
+        assert len(awsenv_execs(sh)) > 0 and len(sh.execs()) > before
+        # A value changed by hand changes the key: no replay of a stale answer.
+        sh.run("cd ..")
+        sh.run("awsenv allow proj >/dev/null 2>&1")
+        sh.run("cd proj")
+        sh.run("cd ..")
+        sh.run("export AWS_REGION=by-hand")
+        before = len(awsenv_execs(sh))
+        sh.run("cd proj")
+        assert len(awsenv_execs(sh)) == before + 1
+        assert sh.vars("AWS_PROFILE", "AWS_REGION") == {"AWS_PROFILE": "prod",
+                                                         "AWS_REGION": "us-east-1"}
+    finally:
+        sh.close()
