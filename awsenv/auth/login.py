@@ -192,6 +192,11 @@ def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.
             f"no answer from the browser sign-in within {timeout:.0f}s",
             f"run `awsenv login --session {session.key}` again, or add --use-device-code "
             "if the browser runs on another machine")
+    # State first: a forged callback must not pass for a real answer, error or not.
+    if result.state != state:
+        raise LoginFailed("failed to retrieve an authorization code: the browser's answer "
+                          "does not belong to this sign-in (state mismatch)",
+                          f"run `awsenv login --session {session.key}` again")
     if result.error or not result.code:
         error = "".join(c for c in (result.error or "no code") if c.isalnum() or c in "_ ")[:40]
         if error == "access_denied":
@@ -199,10 +204,6 @@ def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.
                               f"run `awsenv login --session {session.key}` again and allow "
                               "access")
         raise LoginFailed(f"failed to retrieve an authorization code ({error})",
-                          f"run `awsenv login --session {session.key}` again")
-    if result.state != state:
-        raise LoginFailed("failed to retrieve an authorization code: the browser's answer "
-                          "does not belong to this sign-in (state mismatch)",
                           f"run `awsenv login --session {session.key}` again")
     try:
         return dict(client.create_token(clientId=reg.client_id, clientSecret=client_secret,
