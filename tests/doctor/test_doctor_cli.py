@@ -273,3 +273,16 @@ def test_help_says_what_it_checks() -> None:
                          capture_output=True, text=True, check=False, timeout=60)
     assert res.returncode == 0
     assert "--json" in res.stdout and "never refreshes" in res.stdout.lower()
+
+
+@pytest.mark.keyring
+def test_real_secret_service_is_named_and_probed(signed_in: Doctor) -> None:
+    """With gnome-keyring's Secret Service the whole set-up is healthy too."""
+    res = signed_in.run(extra=HOOK)
+    assert res.returncode == 0, res.stdout
+    keyring = res.checks["keyring"]
+    assert keyring["status"] == "ok"
+    assert keyring["detail"].startswith("keyring.backends.SecretService.Keyring (")
+    assert "test entry written, read back and deleted" in keyring["detail"]
+    assert res.status("session corp") == "ok"
+    assert "renewed silently" in res.checks["session corp"]["detail"]
