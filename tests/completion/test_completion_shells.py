@@ -215,3 +215,36 @@ def test_zsh(names_config: Path, isolated_home: Path, tmp_path: Path) -> None:
         assert not (tmp_path / "PWNED").exists()
     finally:
         zsh.close()
+
+
+def test_bash_interactive_tab_with_the_hook_installed(names_config: Path, isolated_home: Path,
+                                                      tmp_path: Path) -> None:
+    """The README set-up: hook and completion in ~/.bashrc; TAB calls `awsenv complete`
+    through the hook's `awsenv` function."""
+    dump = tmp_path / "line"
+    (isolated_home / ".bashrc").write_text(
+        "PS1='$ '\n"
+        'eval "$(awsenv init bash)"\n'
+        'eval "$(awsenv completion bash)"\n'
+        f"bind -x '\"\\C-t\": printf \"%s\\n\" \"$READLINE_LINE\" >> {dump}'\n"
+        "echo READY\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("BASH_ENV", "PROMPT_COMMAND")}
+    env.update(TERM="dumb", LC_ALL="C.UTF-8")
+    child = pexpect.spawn("bash", ["-i"], cwd=str(tmp_path), env=env, timeout=60,
+                          dimensions=(40, 200))
+    try:
+        child.expect("READY")
+        expected = ["awsenv use prod ", "awsenv export --format json ",
+                    "awsenv login --session corp\\ two "]
+        for typed in ("awsenv use pr", "awsenv export --format js",
+                      "awsenv login --session corp\\ "):
+            child.send(typed + "\t\x14\x15")
+        polls = 0
+        while not dump.exists() or len(dump.read_text().splitlines()) < len(expected):
+            polls += 1
+            child.expect(pexpect.TIMEOUT, timeout=0.05)
+            assert polls < 1200, dump.read_text() if dump.exists() else "nothing dumped"
+        assert dump.read_text().splitlines() == expected
+    finally:
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
