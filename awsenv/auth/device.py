@@ -18,6 +18,7 @@ from awsenv.errors import LoginFailed
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_INTERVAL = 5.0
 SLOW_DOWN_STEP = 5.0
+MIN_INTERVAL = 0.2  # never a tight loop, whatever the server says
 # Grace past expiresIn before we give up on a server that never says expired_token.
 DEADLINE_GRACE = 30.0
 
@@ -78,7 +79,7 @@ def poll(client: Any, auth: DeviceAuthorization, *, client_id: str, client_secre
     from awsenv.auth import clients
 
     deadline = monotonic() + auth.expires_in + DEADLINE_GRACE
-    interval = max(auth.interval, 0.0)
+    interval = max(auth.interval, MIN_INTERVAL)
     first = True
     while True:
         if not first:
