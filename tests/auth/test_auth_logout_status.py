@@ -110,3 +110,25 @@ def test_broken_keyring_status_and_logout(signin) -> None:
     # Everything that is not in the keyring is gone all the same.
     assert not tokens.cache_file(signin.env().paths, signin.session).exists()
     assert not registration.path(signin.env(), signin.session).exists()
+
+
+def test_sessions_side_by_side_are_independent(signin) -> None:
+    from awsenv.awsconfig import read
+
+    config = signin.home / ".aws" / "config"
+    config.write_text(config.read_text() + "\n[sso-session second]\n"
+                      f"sso_start_url = {signin.session.start_url}\n"
+                      f"sso_region = {signin.session.region}\n")
+    second = read.load(signin.env()).session("second")
+    for name in ("corp", "second"):
+        assert signin.cli("login", "--session", name, "--no-browser").returncode == 0
+    env = signin.env()
+    assert tokens.cache_file(env.paths, signin.session) != tokens.cache_file(env.paths, second)
+    assert secrets.load("corp").refresh_token != secrets.load("second").refresh_token
+    assert signin.cli("status").returncode == 0
+
+    assert signin.cli("logout", "--session", "second").returncode == 0
+    assert secrets.load("second") is None and secrets.load("corp") is not None
+    assert tokens.access_token(env, signin.session)  # corp is untouched
+    assert signin.cli("status", "--session", "corp").returncode == 0
+    assert signin.cli("status").returncode == ExitCode.NOT_SIGNED_IN
