@@ -189,7 +189,7 @@ _awsenv_options() {
     exec) _awsenv_words "$2" -h --help ;;
     export) _awsenv_words "$2" -f --format -h --help ;;
     init) _awsenv_words "$2" -h --help ;;
-    list) _awsenv_words "$2" --session --json -h --help ;;
+    list) _awsenv_words "$2" --session --refresh --json -h --help ;;
     login) _awsenv_words "$2" --session --profile --no-browser --use-device-code -h --help ;;
     logout) _awsenv_words "$2" --session --all -h --help ;;
     sandbox) _awsenv_words "$2" --shell --script -h --help ;;

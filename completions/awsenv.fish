@@ -183,6 +183,7 @@ complete -c awsenv -n '__awsenv_slot init 0' -a 'bash zsh fish pwsh'
 
 # list
 complete -c awsenv -n '__awsenv_using list' -l 'session' -x -a '(__awsenv_names sessions)' -d 'sso-session to list (default: the only one configured)'
+complete -c awsenv -n '__awsenv_using list' -l 'refresh' -d 'Ask the portal again even if a listing from the last few minutes (AWSEN'\Xe2\X80\Xa6
 complete -c awsenv -n '__awsenv_using list' -l 'json' -d 'One JSON array of {account_id, account_name, email, role_name, profiles'\Xe2\X80\Xa6
 complete -c awsenv -n '__awsenv_using list' -s 'h' -l 'help' -d 'Show this message and exit'
 

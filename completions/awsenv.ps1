@@ -40,7 +40,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'exec' = @('-h', '--help')
         'export' = @('-f', '--format', '-h', '--help')
         'init' = @('-h', '--help')
-        'list' = @('--session', '--json', '-h', '--help')
+        'list' = @('--session', '--refresh', '--json', '-h', '--help')
         'login' = @('--session', '--profile', '--no-browser', '--use-device-code', '-h', '--help')
         'logout' = @('--session', '--all', '-h', '--help')
         'sandbox' = @('--shell', '--script', '-h', '--help')

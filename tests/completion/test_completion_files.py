@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,10 +40,17 @@ def test_committed_files_are_up_to_date() -> None:
 
 
 def test_generate_script_writes_the_files(tmp_path: Path) -> None:
-    res = subprocess.run([sys.executable, str(COMPLETIONS / "generate.py")], cwd=tmp_path,
+    """The script itself, run from a copy so the checkout is never rewritten by a test."""
+    copy = tmp_path / "completions"
+    copy.mkdir()
+    shutil.copy(COMPLETIONS / "generate.py", copy / "generate.py")
+    res = subprocess.run([sys.executable, str(copy / "generate.py")], cwd=tmp_path,
                          capture_output=True, text=True, check=False, timeout=120)
     assert res.returncode == 0, res.stderr
-    assert res.stdout == ""  # nothing to rewrite: committed files are current
+    assert sorted(res.stdout.splitlines()) == sorted(f"wrote completions/{n}"
+                                                     for n in FILES.values())
+    for name in FILES.values():
+        assert (copy / name).read_bytes() == (COMPLETIONS / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("shell", SHELLS)
