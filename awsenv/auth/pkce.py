@@ -9,6 +9,7 @@ browser command exits) and checks ``state`` against what we sent.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import secrets
@@ -16,7 +17,7 @@ import string
 import threading
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -77,17 +78,24 @@ class CallbackServer:
     def __init__(self) -> None:
         self.result: CallbackResult | None = None
         self.expected_state: str | None = None
-        self._done = threading.Event()
+        self._done = threading.Event()  # a callback arrived (claimed by one thread)
+        self._answered = threading.Event()  # ... and its result is set
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Browsers open speculative connections that never send a request:
+            # each gets its own thread and is dropped after a few seconds.
+            timeout = 10
+
             def do_GET(self) -> None:
                 owner._handle(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return  # the query string holds the authorization code
 
-        self._httpd = HTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     @property
@@ -104,7 +112,7 @@ class CallbackServer:
         self._thread.start()
 
     def wait(self, timeout: float) -> CallbackResult | None:
-        self._done.wait(timeout)
+        self._answered.wait(timeout)
         return self.result
 
     def close(self) -> None:
@@ -121,27 +129,32 @@ class CallbackServer:
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(request.path)
-        if parts.path != CALLBACK_PATH or self._done.is_set():
+        with self._lock:  # the first callback wins; later ones are strays
+            first = parts.path == CALLBACK_PATH and not self._done.is_set()
+            if first:
+                self._done.set()
+        if not first:
             self._reply(request, 404, "Not found", "Nothing to see here.")
             return
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         result = CallbackResult(code=query.get("code"), state=query.get("state"),
                                 error=query.get("error"),
                                 error_description=query.get("error_description"))
-        if result.error or not result.code:
-            self._reply(request, 400, "Sign-in failed",
-                        "awsenv did not get an authorization code. You can close this tab "
-                        "and check the terminal.")
-        elif result.state != self.expected_state:
-            self._reply(request, 400, "Sign-in failed",
-                        "The answer did not match the sign-in awsenv started. You can close "
-                        "this tab and run <code>awsenv login</code> again.")
-        else:
-            self._reply(request, 200, "Signed in",
-                        "awsenv is signed in. You can close this tab and return to the "
-                        "terminal.")
+        # Hand the result over before answering: a browser that already closed
+        # the tab must not leave the login waiting.
         self.result = result
-        self._done.set()
+        self._answered.set()
+        if result.state != self.expected_state:
+            page = (400, "Sign-in failed", "The answer did not match the sign-in awsenv "
+                    "started. You can close this tab and run <code>awsenv login</code> again.")
+        elif result.error or not result.code:
+            page = (400, "Sign-in failed", "awsenv did not get an authorization code. You can "
+                    "close this tab and check the terminal.")
+        else:
+            page = (200, "Sign-in received", "awsenv is finishing the sign-in. You can close "
+                    "this tab and return to the terminal.")
+        with contextlib.suppress(OSError):
+            self._reply(request, *page)
 
     @staticmethod
     def _reply(request: BaseHTTPRequestHandler, status: int, title: str, body: str) -> None:

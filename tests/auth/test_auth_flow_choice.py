@@ -75,3 +75,37 @@ def test_authorize_url_uses_endpoint_host_and_aws_parameter_order() -> None:
         ("redirect_uri", "http://127.0.0.1:4242/oauth/callback"), ("state", "st"),
         ("code_challenge_method", "S256"), ("scopes", "sso:account:access"),
         ("code_challenge", "ch")]
+
+
+def test_callback_listener_survives_idle_browser_connections() -> None:
+    """Browsers preconnect sockets that send nothing; the real callback must still land."""
+    import socket
+    import urllib.request
+
+    with pkce.CallbackServer() as server:
+        server.expected_state = "st"
+        idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
+        try:
+            with urllib.request.urlopen(f"{server.redirect_uri}?code=c0de&state=st",
+                                        timeout=5) as reply:
+                page = reply.read().decode()
+            result = server.wait(5)
+        finally:
+            for sock in idle:
+                sock.close()
+    assert result is not None and (result.code, result.state) == ("c0de", "st")
+    assert "You can close this tab" in page
+
+
+def test_callback_listener_is_loopback_only_and_takes_one_answer() -> None:
+    import urllib.error
+    import urllib.request
+
+    with pkce.CallbackServer() as server:
+        assert server.redirect_uri.startswith("http://127.0.0.1:")
+        server.expected_state = "st"
+        urllib.request.urlopen(f"{server.redirect_uri}?code=first&state=st", timeout=5).read()
+        with pytest.raises(urllib.error.HTTPError) as stray:
+            urllib.request.urlopen(f"{server.redirect_uri}?code=second&state=st", timeout=5)
+        assert stray.value.code == 404
+        assert server.wait(1).code == "first"
