@@ -86,8 +86,8 @@ def test_no_code_from_data_and_guarded_env_writes() -> None:
     names = {text(n).lower() for n in nodes(root, "command_name")}
     assert not names & {"invoke-expression", "iex", "add-type", "new-module", "invoke-command"}
     fns = functions(root)
-    assert {"_awsenv_apply", "_awsenv_run", "_awsenv_hook", "awsenv", "awsenv_prompt",
-            "prompt"} <= set(fns)
+    assert {"_awsenv_apply", "_awsenv_fetch", "_awsenv_hook", "awsenv", "awsenv_prompt",
+            "prompt", "_awsenv_key", "_awsenv_fresh"} <= set(fns)
     apply_fn = fns["_awsenv_apply"]
     writes = [c for c in nodes(apply_fn, "command")
               if text(c).split()[0] in ("Set-Item", "Remove-Item")]
@@ -110,9 +110,14 @@ def test_no_code_from_data_and_guarded_env_writes() -> None:
         else:
             assert f"'{kind}'" in body
     # The whole answer is read as one string and split on NUL (no line splitting).
-    run = text(fns["_awsenv_run"])
-    assert "ReadToEnd()" in run and "Split([char]0)" in run
-    assert "_awsenv_apply -Fields" in run
+    fetch = text(fns["_awsenv_fetch"])
+    assert "ReadToEnd()" in fetch and "Split([char]0)" in fetch
+    assert "_awsenv_apply" not in fetch  # fetching never applies
+    hook = text(fns["_awsenv_hook"])
+    assert "_awsenv_apply -Fields $fields" in hook
+    # A kept answer is replayed only under the same key and while fresh.
+    assert "$kept.Key -ceq $key -and (_awsenv_fresh -Fields $kept.Fields)" in hook
+    assert "[System.Collections.Generic.Dictionary[string, object]]::new()" in text(root)
 
 
 def test_prompt_wrapper_keeps_status_and_hooks_chain() -> None:
