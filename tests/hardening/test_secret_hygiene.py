@@ -16,6 +16,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from conftest import USER_PREFIX, World
 
 from awsenv.awsconfig import read
@@ -138,3 +139,29 @@ def test_full_session_leaks_nothing(configured: World, tmp_path: Path) -> None:
     r = w.cli("--debug", "status", "--json", extra=extra)
     assert r.returncode == 3 and json.loads(r.stdout)
     assert not any(s in r.stdout + r.stderr for s in secrets | role_secrets)
+
+
+@pytest.mark.keyring
+def test_real_secret_service_session_leaves_no_secret_on_disk(world: World) -> None:
+    """Against a real gnome-keyring: sign-in, a rotated refresh, logout. The secrets live
+    in the Secret Service, never in a file awsenv wrote; logout removes the item."""
+    from awsenv.auth import secrets as store
+
+    assert store.load(world.session.key) is not None
+    assert world.cli("credential-process", "--profile", "dev").returncode == 0
+    world.age_token(60)
+    world.expire_role_cache()
+    r = world.cli("--debug", "credential-process", "--profile", "dev")
+    assert r.returncode == 0, r.stderr
+    assert world.count("CreateToken:refresh_token") == 1
+    with world.emu.state.lock:
+        issued = set(world.emu.state.refresh_tokens) | {
+            c.client_secret for c in world.emu.state.clients.values()}
+    current = store.load(world.session.key)
+    assert current is not None and current.refresh_token in issued  # the rotated one
+    assert containing(files_under(world.home.parent), issued) == {}
+    assert not any(s in r.stderr for s in issued)
+    r = world.cli("logout", "--session", "corp")
+    assert r.returncode == 0, r.stderr
+    assert store.load(world.session.key) is None
+    assert containing(files_under(world.home.parent), issued) == {}
