@@ -230,3 +230,17 @@ def test_cache_files_are_private(signed) -> None:
 def test_usage_errors(signed, argv: list[str]) -> None:
     result = signed.cli("credential-process", *argv)
     assert result.returncode == ExitCode.USAGE and result.stdout == ""
+
+
+def test_awkward_profile_names(signed) -> None:
+    name = "it's a \"dev\" $(id) prof"
+    with open(signed.config, "a") as fh:
+        fh.write(f"\n[profile {json.dumps(name)}]\nawsenv_session = corp\n"
+                 "awsenv_account_id = 111111111111\nawsenv_role_name = Developer\n")
+    first = signed.cli("credential-process", "--profile", name)
+    assert first.returncode == 0, first.stderr
+    second = signed.cli("credential-process", f"--profile={name}")
+    assert second.stdout == first.stdout and signed.grc() == 1
+    exported = signed.cli("export", name, "-f", "json")
+    assert json.loads(exported.stdout)["AWS_ACCESS_KEY_ID"] == json.loads(
+        first.stdout)["AccessKeyId"]
