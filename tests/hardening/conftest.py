@@ -99,11 +99,23 @@ class World:
 
     def cli(self, *args: str, extra: dict[str, str] | None = None, timeout: float = BOUND,
             input: str | None = None) -> subprocess.CompletedProcess[str]:
-        """The installed `awsenv` entry point, as shells and SDKs run it."""
-        return subprocess.run([*AWSENV, *args], env=self.environ(extra), capture_output=True,
-                              text=True, timeout=timeout, check=False,
-                              stdin=subprocess.DEVNULL if input is None else None,
-                              input=input)
+        """The installed `awsenv` entry point, as shells and SDKs run it.
+
+        Every call also checks that no refresh token or client secret the emulator ever
+        issued reaches its stdout or stderr (error messages included).
+        """
+        r = subprocess.run([*AWSENV, *args], env=self.environ(extra), capture_output=True,
+                           text=True, timeout=timeout, check=False,
+                           stdin=subprocess.DEVNULL if input is None else None, input=input)
+        leaked = [s[:6] for s in self.long_lived_secrets() if s in r.stdout + r.stderr]
+        assert not leaked, (args, leaked)
+        return r
+
+    def long_lived_secrets(self) -> set[str]:
+        """Every refresh token and client secret the emulator has issued so far."""
+        state = self.emu.state
+        with state.lock:
+            return set(state.refresh_tokens) | {c.client_secret for c in state.clients.values()}
 
     @property
     def browser(self) -> str:
