@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from awsenv.environment import Environment
-from awsenv.errors import AwsenvError, ConfigError
+from awsenv.errors import AwsenvError, ConfigError, NotSignedIn
 from awsenv.shells import profileinfo
 from awsenv.shells.state import Values
 
@@ -34,6 +34,9 @@ MIN_GAP = 2
 REFRESH_WINDOW = 15 * 60
 # While a detached refresh runs, look again after this long even if it never reports.
 PENDING_RECHECK = 120
+# How long the prompt hook waits for a detached credential fetch before answering
+# without it (a hanging service must not hold the prompt; docs: HOOK_BOUND).
+INLINE_WAIT = 3.0
 
 
 @dataclass
@@ -145,14 +148,22 @@ def _env_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | No
     now = env.now()
     values: Values = {"AWS_PROFILE": None}
     hit = cache.lookup(env.paths, pinfo.name, now)
-    if hit is None and not keyring and pinfo.session_key:
-        expires = profileinfo.token_expiry(env.paths.aws_sso_cache, pinfo.session_key)
-        if expires is None or expires - now < REFRESH_WINDOW + 60:
-            # Fetching would refresh the token (keyring): hand it off, set
-            # nothing but the names until the result arrives.
-            from awsenv.shells import refresh
+    if hit is None and not keyring:
+        # A fetch may need the keyring (token refresh) or wait on a slow
+        # service: run it detached and wait briefly; if it is not done by
+        # then, set nothing but the names and let a later prompt apply it.
+        from awsenv.shells import refresh
 
-            pending = refresh.spawn(env, pinfo.name, "env")
+        pending = refresh.spawn(env, pinfo.name, "env")
+        result = refresh.wait(pending, INLINE_WAIT)
+        if result is not None:
+            if not result.get("ok"):
+                message = str(result.get("message") or "the credentials could not be fetched")
+                if result.get("signed_out"):
+                    raise NotSignedIn(message)
+                raise AwsenvError(message)
+            hit = cache.lookup(env.paths, pinfo.name, env.now())
+        if hit is None:
             values.update(dict.fromkeys(CREDENTIAL_VARS))
             region = region or pinfo.region
             if region:

@@ -14,6 +14,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from awsenv import fsutil
@@ -40,6 +41,16 @@ def spawn(env: Environment, profile: str, mode: str) -> str:
         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
     )
     return os.fspath(path)
+
+
+def wait(path: str, timeout: float) -> dict[str, object] | None:
+    """The refresher's result if it arrives within ``timeout`` seconds, else None."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = fsutil.read_json(Path(path))
+        if result is not None or time.monotonic() >= deadline:
+            return result
+        time.sleep(0.02)
 
 
 def refresh_now(env: Environment, profile: str, mode: str) -> None:
