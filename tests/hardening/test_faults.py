@@ -247,11 +247,13 @@ def test_locally_expired_registration_never_calls_the_service(world: World) -> N
 
 @pytest.mark.slow
 def test_read_timeout_is_bounded(world: World) -> None:
-    """A service slower than the client read timeout (20 s, a constant in auth.clients:
-    there is no variable to shorten it) ends the refresh with exit 6 and keeps the session."""
+    """A service slower than the client read timeout (auth.clients.READ_TIMEOUT, a
+    constant: no variable shortens it) ends the refresh with exit 6, keeps the session."""
     world.age_token(-60)
     before = snapshot(world)
-    world.emu.configure(latency_ms=25000)
+    from awsenv.auth.clients import READ_TIMEOUT
+
+    world.emu.configure(latency_ms=int(READ_TIMEOUT * 1000) + 5000)
     r = world.cli("credential-process", "--profile", "dev", extra={"AWS_MAX_ATTEMPTS": "1"})
     assert r.returncode == ExitCode.SERVICE, r.stderr
     assert "timed out" in one_clear_line(r.stderr)
