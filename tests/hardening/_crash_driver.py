@@ -138,7 +138,15 @@ def watched(mode: str, env: Environment) -> bytes:
         return b""
 
 
-def check_json_files(root: Path, problems: list[str]) -> None:
+def check_json_files(root: Path, problems: list[str], allowed: int = 0o600) -> None:
+    # A kill inside atomic_write may leave its temp file: never more open than allowed
+    # (0600, or the mode of the user's own file it was replacing).
+    for tmp in root.rglob(".*.tmp"):
+        try:
+            if tmp.stat().st_mode & 0o777 & ~allowed:
+                problems.append(f"{tmp.name}: temp file more open than {oct(allowed)}")
+        except FileNotFoundError:
+            pass
     for path in root.rglob("*.json"):
         try:
             json.loads(path.read_text())
@@ -195,6 +203,9 @@ def main() -> None:
                 problems.append("test keyring file")
         if mode == "sync":
             import botocore.configloader
+
+            config_mode = paths.aws_config_file.stat().st_mode & 0o777
+            check_json_files(paths.aws_config_file.parent, problems, config_mode)
 
             text = paths.aws_config_file.read_text()
             try:
