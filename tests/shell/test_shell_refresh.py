@@ -122,6 +122,8 @@ def test_profile_mode_token_refreshed_in_background(kind: str, signed: Any, work
     sh = Shell(kind, isolated_home, work)
     try:
         sh.run("awsenv use native")
+        # `use` (typed by the user) refreshed the token itself: 303 s is inside the window.
+        assert signed.counters().get("CreateToken:refresh_token", 0) == 1
         signed.configure(access_token_ttl=3600)  # the refreshed token lives an hour
         assert sh.var("AWS_PROFILE") == "native"
         expires = int(sh.var("AWSENV_EXPIRES") or 0)
