@@ -80,9 +80,30 @@ class State:
             data = json.loads(text)
             if data.get("v") != STATE_VERSION:
                 return cls()
-            return cls([Layer(**raw) for raw in data["layers"]])
+            layers = [Layer(**raw) for raw in data["layers"]]
         except (ValueError, TypeError, KeyError, AttributeError):
             return cls()
+        return cls(layers) if all(_well_formed(x) for x in layers) else cls()
+
+
+def _well_formed(layer: Layer) -> bool:
+    """Every field has the type the hook relies on, and names only managed variables.
+
+    The variable is the shell's to keep but anyone can paste into it; a mangled
+    one must read as "nothing set", not crash every prompt.
+    """
+    def opt_str(v: object) -> bool:
+        return v is None or isinstance(v, str)
+
+    def values(m: object) -> bool:
+        return isinstance(m, dict) and all(k in MANAGED and opt_str(v) for k, v in m.items())
+
+    return (isinstance(layer.kind, str) and opt_str(layer.tree)
+            and isinstance(layer.profile, str) and isinstance(layer.mode, str)
+            and opt_str(layer.region) and values(layer.prev) and values(layer.set)
+            and isinstance(layer.refresh_at, (int, float)) and not isinstance(layer.refresh_at,
+                                                                              bool)
+            and isinstance(layer.pending, str))
 
 
 def current(environ: Mapping[str, str]) -> Values:
