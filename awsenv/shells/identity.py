@@ -116,10 +116,21 @@ def _profile_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str 
         if expires is None:
             warnings.append(f"awsenv: not signed in for {pinfo.name}; {_login_fix(pinfo)}")
         elif expires - now <= TOKEN_LEAD and not keyring:
+            # The refresh needs the keyring: detached, waited for briefly.
             from awsenv.shells import refresh
 
             pending = refresh.spawn(env, pinfo.name, "profile")
-            refresh_at = int(now) + PENDING_RECHECK
+            result = refresh.wait(pending, INLINE_WAIT)
+            if result is None:
+                refresh_at = int(now) + PENDING_RECHECK
+            else:
+                pending = ""
+                if not result.get("ok"):
+                    warnings.append(f"awsenv: cannot refresh {pinfo.name}: "
+                                    f"{result.get('message') or 'refresh failed'}")
+                expires = profileinfo.token_expiry(env.paths.aws_sso_cache,
+                                                   pinfo.session_key) or expires
+                now = env.now()
         elif keyring and expires - now < REFRESH_WINDOW:
             try:
                 expires = refresh_token(env, pinfo)

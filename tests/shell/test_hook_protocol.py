@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from _shellkit import make_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import shells

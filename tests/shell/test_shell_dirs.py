@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from _interactive import Shell
-from conftest import make_project
+from _shellkit import make_project
 
 pytestmark = pytest.mark.shells
 
