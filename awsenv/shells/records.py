@@ -57,7 +57,10 @@ class Records:
             self.add("set", name, value)
 
     def msg(self, text: str) -> None:
-        self.add("msg", " ".join(text.splitlines()))
+        # Printed to the terminal by the shell: no raw control characters.
+        from awsenv.errors import printable
+
+        self.add("msg", printable(" ".join(text.splitlines())))
 
     def finish(self, rc: int = 0) -> bytes:
         out = bytearray()
