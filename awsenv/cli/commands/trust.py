@@ -9,7 +9,7 @@ import click
 
 from awsenv.awsconfig import names
 from awsenv.environment import Environment
-from awsenv.errors import AwsenvError, ExitCode
+from awsenv.errors import AwsenvError, ExitCode, printable
 from awsenv.project import trust as trust_mod
 from awsenv.project.file import FILENAME, find, logical_cwd
 
@@ -47,7 +47,7 @@ def allow(directory: str | None) -> None:
     shown = str(project.realpath)
     click.echo(f"awsenv: allowed {shown}", err=True)
     for line in signin_lines(env, project):
-        click.echo(f"  {line}", err=True)
+        click.echo(f"  {printable(line)}", err=True)
 
 
 @click.command()
