@@ -131,7 +131,7 @@ def config_names(world: World) -> dict[str, str]:
     extra = ""
     profiles: dict[str, str] = {}
     for i, name in enumerate(HOSTILE_PROFILES):
-        region = HOSTILE_REGIONS[i % len(HOSTILE_REGIONS)] if i % 2 else "eu-west-1"
+        region = HOSTILE_REGIONS[(i // 2) % len(HOSTILE_REGIONS)] if i % 2 else "eu-west-1"
         profiles[name] = region
         extra += (f"\n[profile {name}]\ncredential_process = {cp} --profile dev\n"
                   f"awsenv_session = corp\nawsenv_account_id = 111111111111\n"
@@ -216,6 +216,27 @@ def test_use_records_and_prompt_with_hostile_config_names(world: World, config_n
         sh.close()
     assert applied >= len(config_names) // 2  # most were usable, quoted, not refused
     assert not list(tmp_path.rglob("CANARY")) and not list(world.home.rglob("CANARY"))
+
+
+def test_allow_and_use_messages_show_no_raw_controls(world: World, tmp_path: Path) -> None:
+    """`awsenv allow` and the hook's messages print account/region from the config."""
+    with world.config.open("a") as fh:
+        fh.write("\n[profile evil]\nregion = eu-west-1\x1b[2J\x07\n"
+                 "awsenv_session = corp\nawsenv_account_id = 1\x1b]0;title\x07\n"
+                 "awsenv_role_name = Ro\x9b31mle\n")
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    os.chmod(tmp_path, 0o700)
+    (proj / ".awsenv").write_text("profile = evil\n")
+    r = world.cli("allow", str(proj))
+    no_raw_controls(r.stdout + r.stderr)
+    assert "evil" in r.stderr
+    from awsenv.shells import records
+
+    r = world.cli("use", "--emit", "--protocol", str(records.PROTOCOL), "evil")
+    msgs = [rec[1] for rec in records.parse(r.stdout.encode()) if rec[0] == "msg"]
+    assert msgs and all(not RAW_CONTROL.search(m) for m in msgs), msgs
+    no_raw_controls(r.stderr)
 
 
 def test_list_and_completions_with_hostile_config_names(world: World,
