@@ -80,6 +80,7 @@ class CallbackServer:
         self.expected_state: str | None = None
         self._done = threading.Event()  # a callback arrived (claimed by one thread)
         self._answered = threading.Event()  # ... and its result is set
+        self._replied = threading.Event()  # ... and the browser got its page
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -116,6 +117,9 @@ class CallbackServer:
         return self.result
 
     def close(self) -> None:
+        if self._done.is_set():
+            # Let the browser get its page before the process may exit.
+            self._replied.wait(2.0)
         if self._thread is not None:
             self._httpd.shutdown()
         self._httpd.server_close()
@@ -153,8 +157,11 @@ class CallbackServer:
         else:
             page = (200, "Sign-in received", "awsenv is finishing the sign-in. You can close "
                     "this tab and return to the terminal.")
-        with contextlib.suppress(OSError):
-            self._reply(request, *page)
+        try:
+            with contextlib.suppress(OSError):
+                self._reply(request, *page)
+        finally:
+            self._replied.set()
 
     @staticmethod
     def _reply(request: BaseHTTPRequestHandler, status: int, title: str, body: str) -> None:

@@ -35,7 +35,7 @@ with urllib.request.urlopen(sys.argv[1], timeout=20) as r:
 
 # A browser that answers the callback with a forged state.
 _FORGE_STATE = """
-import sys, urllib.error, urllib.parse, urllib.request
+import pathlib, sys, urllib.error, urllib.parse, urllib.request
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *a, **k):
         return None
@@ -51,8 +51,8 @@ query["state"] = "forged-" + query.get("state", "")
 forged = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 try:
     urllib.request.urlopen(forged, timeout=20).read()
-except urllib.error.HTTPError:
-    pass
+except urllib.error.HTTPError as e:
+    pathlib.Path(sys.argv[0]).with_suffix(".page").write_bytes(e.read())
 """
 
 # A browser that must never run: it leaves a marker the test checks.

@@ -59,7 +59,9 @@ def test_forged_state_fails_clearly(signin, browsers) -> None:
     result = signin.cli("login", browser=browsers.forge_state)
     assert result.returncode == ExitCode.LOGIN_FAILED, result.stderr
     assert "state mismatch" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr  # neither awsenv nor the browser saw a crash
+    page = browsers.follow_page.with_name("browser_forge.page").read_text()
+    assert "did not match the sign-in" in page
     assert signin.emu.counters().get("CreateToken:authorization_code", 0) == 0
     assert not tokens.cache_file(signin.env().paths, signin.session).exists()
 
