@@ -7,7 +7,7 @@ import json
 import click
 
 from awsenv.environment import Environment
-from awsenv.errors import ExitCode
+from awsenv.errors import ExitCode, printable
 
 
 @click.command()
@@ -33,7 +33,8 @@ def status(session_name: str | None, as_json: bool) -> None:
                  "REFRESH")]
         for s in report.sessions:
             refresh = {True: "yes", False: "no", None: "unknown"}[s.can_refresh]
-            rows.append((s.session.key, s.session.start_url, s.session.region,
+            rows.append((printable(s.session.key), printable(s.session.start_url),
+                         printable(s.session.region),
                          "yes" if s.signed_in else "no",
                          when(s.expires_at, env.now()) if s.expires_at else "-", refresh))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -43,6 +44,6 @@ def status(session_name: str | None, as_json: bool) -> None:
         click.echo(f"keyring: {report.keyring.name} ({usable}: {report.keyring.detail})")
         for s in report.sessions:
             if s.problem and not s.signed_in:
-                click.echo(f"awsenv: {s.problem}", err=True)
+                click.echo(f"awsenv: {printable(str(s.problem))}", err=True)
     if not report.all_signed_in:
         raise click.exceptions.Exit(int(ExitCode.NOT_SIGNED_IN))
