@@ -249,3 +249,13 @@ def test_list_and_completions_with_hostile_config_names(world: World,
     r = world.cli("complete", "profiles")
     assert r.returncode == 0
     no_raw_controls(r.stdout)
+
+
+def test_status_table_shows_no_raw_controls(world: World) -> None:
+    with world.config.open("a") as fh:
+        fh.write("\n[sso-session ev\x1b[2Jil]\nsso_start_url = https://x.awsapps.com/start"
+                 "\x1b]0;title\x07\nsso_region = us-east-1\n")
+    r = world.cli("status")
+    assert r.returncode == 3  # the new session is not signed in
+    assert "ev\\x1b[2Jil" in r.stdout
+    no_raw_controls(r.stdout + r.stderr)
