@@ -153,7 +153,7 @@ def access_token(env: Environment, session: SsoSession, *, refresh: bool = True)
         if cached is not None and cached.expires_at > now:
             return cached
         raise ended(session, "is not signed in" if cached is None else "has expired")
-    return _refresh(env, session)
+    return _refresh(env, session, seen=cached)
 
 
 # -- refresh (boto3 and keyring imported only here) ---------------------------------------
@@ -165,8 +165,13 @@ _PERMANENT = frozenset({"InvalidGrantException", "InvalidClientException",
                         "UnsupportedGrantTypeException", "InvalidScopeException"})
 
 
-def _refresh(env: Environment, session: SsoSession) -> AccessToken:
-    """Refresh under the session lock: of N racing processes, one calls CreateToken."""
+def _refresh(env: Environment, session: SsoSession, seen: AccessToken | None) -> AccessToken:
+    """Refresh under the session lock: of N racing processes, one calls CreateToken.
+
+    ``seen`` is the token read before waiting for the lock: if another process
+    replaced it meanwhile, that new token is used even when the server issues
+    tokens shorter than the refresh window (else every racer would refresh).
+    """
     assert env.paths is not None
     paths = env.paths
     with fsutil.locked(lock_file(paths, session), timeout=LOCK_TIMEOUT):
@@ -174,6 +179,8 @@ def _refresh(env: Environment, session: SsoSession) -> AccessToken:
         cached = read_cached(paths, session)
         now = env.now()
         if cached is not None and cached.expires_at - now > REFRESH_WINDOW:
+            return cached
+        if cached is not None and cached != seen and cached.expires_at > now:
             return cached
         still_valid = cached if cached is not None and cached.expires_at > now else None
 

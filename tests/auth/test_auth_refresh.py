@@ -96,8 +96,12 @@ print(hashlib.sha256(tokens.access_token(env, session).token.encode()).hexdigest
 """
 
 
-def test_ten_racing_processes_refresh_once(signin) -> None:
+@pytest.mark.parametrize("new_ttl", [3600, 600], ids=["hour", "inside-window"])
+def test_ten_racing_processes_refresh_once(signin, new_ttl: int) -> None:
     _login_short(signin)
+    # Even when the refreshed token is itself inside the 15-minute window, the
+    # racers that waited for the lock take it instead of refreshing again.
+    signin.emu.configure(access_token_ttl=new_ttl)
     procs = [subprocess.Popen([sys.executable, "-c", _RACER], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(10)]
     outs = [p.communicate(timeout=60) for p in procs]
