@@ -127,3 +127,21 @@ def test_service_failure_is_one_line(signin) -> None:
     assert result.returncode == ExitCode.SERVICE, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("awsenv: IAM Identity Center")
+
+
+def test_use_device_code_opens_the_complete_url_when_a_browser_exists(signin, browsers) -> None:
+    signin.emu.configure(auto_approve=False)
+    proc = signin.popen("login", "--use-device-code", extra={"BROWSER": browsers.follow})
+    # The stand-in browser visits the verification page carrying the code; the
+    # person then approves that code.
+    for _ in range(400):
+        if signin.emu.counters().get("DeviceVerification", 0) >= 1:
+            break
+        time.sleep(0.05)
+    assert signin.emu.counters().get("DeviceVerification", 0) == 1
+    [code] = signin.emu.pending_user_codes()
+    signin.emu.approve(code)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "device code (--use-device-code was given)" in err
+    assert signin.emu.counters().get("CreateToken:authorization_code", 0) == 0
