@@ -54,8 +54,10 @@ def test_kill_during_token_rotation(world: World) -> None:
     summary = drive(world, "token")
     assert int(summary["changed"]) >= KILLS // 5, summary  # type: ignore[call-overload]
     assert world.count("CreateToken:refresh_token") > KILLS
-    # Only a lost rotation may end in "sign in again", and each was recovered by a login.
-    assert int(summary["relogins"]) <= KILLS  # type: ignore[call-overload]
+    # A lost rotation (the driver's exit-3 case) ended in "sign in again" and a new sign-in
+    # fixed it every time; any other outcome is in summary["problems"]. Most kills did not
+    # lose the session.
+    assert int(summary["relogins"]) < KILLS // 2, summary  # type: ignore[call-overload]
     r = world.cli("credential-process", "--profile", "dev")
     assert r.returncode in (0, ExitCode.NOT_SIGNED_IN), r.stderr
     if r.returncode:
