@@ -260,3 +260,27 @@ def test_read_timeout_is_bounded(world: World) -> None:
     assert snapshot(world) == before
     world.emu.configure(latency_ms=0)
     assert creds_ok(world)["AccessKeyId"]
+
+
+@pytest.mark.slow
+def test_logout_against_a_hanging_service_still_signs_out(world: World) -> None:
+    """The portal Logout is a courtesy with a short timeout: local sign-out always happens."""
+    assert world.cli("credential-process", "--profile", "dev").returncode == 0
+    world.emu.configure(latency_ms=60_000)
+    r = world.cli("logout", "--session", "corp")
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert not world.token_file().exists() and not world.role_cache().exists()
+    assert world.keyring_entries() == {}
+
+
+@pytest.mark.slow
+def test_login_against_a_hanging_service_is_bounded(configured: World) -> None:
+    configured.emu.configure(latency_ms=60_000)
+    r = configured.cli("login", "--session", "corp", "--use-device-code", "--no-browser",
+                       extra={"AWS_MAX_ATTEMPTS": "1"})
+    assert r.returncode == ExitCode.SERVICE, r.stderr
+    assert "timed out" in one_clear_line(r.stderr)
+    assert not configured.token_file().exists()
+    assert configured.keyring_entries() == {}
+    assert not configured.browser_ran
