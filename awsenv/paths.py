@@ -1,8 +1,8 @@
 """Where awsenv and the AWS tools keep things.
 
 Computed from an environment mapping so tests (and the sandbox) can point every
-location at a temporary tree. stdlib only on XDG systems (platformdirs
-elsewhere): this module is on the credential cache hit path.
+location at a temporary tree. The rules themselves are in
+:mod:`awsenv.locations` (strings, for the credential cache hit).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-APP = "awsenv"
+from awsenv import locations
 
 
 @dataclass(frozen=True)
@@ -29,30 +29,23 @@ class Paths:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Paths:
         env = os.environ if environ is None else environ
-        home = Path(env.get("HOME") or os.path.expanduser("~"))
-        cfg = env.get("AWS_CONFIG_FILE")
-        aws_config = Path(os.path.expanduser(cfg)) if cfg else home / ".aws" / "config"
-        config, data, cache = _app_dirs(env, home)
-        runtime_root = env.get("XDG_RUNTIME_DIR")
-        if runtime_root and os.path.isdir(runtime_root):
-            runtime = Path(runtime_root) / APP
-        else:
-            runtime = cache / "runtime"
+        home = locations.home(env)
+        config, data, cache = locations.app_dirs(env)
         return cls(
-            home=home,
-            aws_config_file=aws_config,
+            home=Path(home),
+            aws_config_file=Path(locations.aws_config_file(env)),
             # botocore fixes this at ~/.aws/sso/cache with no override.
-            aws_sso_cache=home / ".aws" / "sso" / "cache",
-            config_dir=config,
-            data_dir=data,
-            cache_dir=cache,
-            runtime_dir=runtime,
+            aws_sso_cache=Path(home) / ".aws" / "sso" / "cache",
+            config_dir=Path(config),
+            data_dir=Path(data),
+            cache_dir=Path(cache),
+            runtime_dir=Path(locations.runtime_dir(env, cache)),
         )
 
     @property
     def credentials_dir(self) -> Path:
         """Role credential cache: tmpfs-backed runtime dir where the OS has one."""
-        return self.runtime_dir / "credentials"
+        return Path(locations.credentials_dir(str(self.runtime_dir)))
 
     @property
     def trust_dir(self) -> Path:
@@ -61,29 +54,6 @@ class Paths:
     @property
     def settings_file(self) -> Path:
         return self.config_dir / "settings.json"
-
-
-def _app_dirs(env: Mapping[str, str], home: Path) -> tuple[Path, Path, Path]:
-    """Config, data and cache directories.
-
-    On XDG systems they are read from ``env`` itself (not os.environ), so a
-    sandbox or test can hand a child environment to core code; elsewhere
-    platformdirs knows the platform's conventions.
-    """
-    if sys.platform in ("darwin", "win32"):
-        import platformdirs
-
-        return (Path(platformdirs.user_config_dir(APP, appauthor=False)),
-                Path(platformdirs.user_data_dir(APP, appauthor=False)),
-                Path(platformdirs.user_cache_dir(APP, appauthor=False)))
-
-    def xdg(var: str, default: str) -> Path:
-        value = env.get(var, "").strip()
-        return Path(value) if value and os.path.isabs(value) else home / default
-
-    return (xdg("XDG_CONFIG_HOME", ".config") / APP,
-            xdg("XDG_DATA_HOME", ".local/share") / APP,
-            xdg("XDG_CACHE_HOME", ".cache") / APP)
 
 
 def awsenv_command() -> list[str]:

@@ -6,9 +6,7 @@ None to fall through to the full CLI (which then imports what it needs).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-Handler = Callable[[list[str]], "int | None"]
+import sys
 
 # command name -> "module:function"; each module must stay stdlib-only.
 FAST: dict[str, str] = {
@@ -22,8 +20,7 @@ FAST: dict[str, str] = {
 def try_fast(args: list[str]) -> int | None:
     if not args or args[0] not in FAST:
         return None
-    import importlib
-
     module, _, func = FAST[args[0]].partition(":")
-    handler: Handler = getattr(importlib.import_module(module), func)
-    return handler(args[1:])
+    __import__(module)  # importlib itself would be one more import on every prompt
+    rc: int | None = getattr(sys.modules[module], func)(args[1:])
+    return rc

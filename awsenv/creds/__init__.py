@@ -1,21 +1,35 @@
 """Role credentials for a profile: cached, fetched once under a lock.
 
-This package's ``__init__`` and ``cache``/``model``/``fast`` are stdlib-only
-(the ``credential-process`` cache hit imports them); everything that needs
-botocore lives in ``fetch`` and is imported on a miss.
+The ``credential-process`` cache hit imports this package's ``__init__``,
+``fast`` and ``record`` only, so ``__init__`` loads ``cache`` and ``model``
+on first use; everything that needs botocore lives in ``fetch`` and is
+imported on a miss.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from awsenv.creds import cache
-from awsenv.creds.model import RoleCredentials
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from awsenv.creds.model import RoleCredentials
     from awsenv.environment import Environment
 
 __all__ = ["RoleCredentials", "cache", "get"]
+
+
+def __getattr__(name: str) -> ModuleType | type[RoleCredentials]:
+    """``awsenv.creds.cache`` and ``awsenv.creds.RoleCredentials`` load on first use."""
+    if name == "cache":
+        import importlib  # `from awsenv.creds import cache` would land back here
+
+        return importlib.import_module("awsenv.creds.cache")
+    if name == "RoleCredentials":
+        from awsenv.creds.model import RoleCredentials
+
+        return RoleCredentials
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # The holder may be refreshing the token (keyring + CreateToken) and then retrying
 # GetRoleCredentials: waiters should outlast that rather than fail beside it.
@@ -30,6 +44,8 @@ def get(env: Environment, profile_name: str) -> RoleCredentials:
     cold cache make exactly one GetRoleCredentials call.
     """
     from awsenv import fsutil
+    from awsenv.creds import cache
+    from awsenv.creds.model import RoleCredentials
 
     paths = env.paths
     assert paths is not None

@@ -2,46 +2,25 @@
 
 This is the hot path: SDKs run ``credential_process`` on every client start,
 so a hit must answer from one small file without parsing the AWS config or
-importing anything heavy (stdlib only; fsutil imports filelock lazily). Each
-record holds the AWS config file's stamp (mtime_ns, size, inode) from when the
-profile was resolved; any edit to the config makes the record a miss, so the
-full path re-resolves the profile.
-
-Freshness (sso-protocol.md §8): botocore re-runs ``credential_process`` on
-*every* access once fewer than 15 minutes are left, so the cache refreshes
-before that window and always hands out more than 15 minutes when the role's
-lifetime allows it.
+importing anything heavy. Each record holds the AWS config file's stamp
+(mtime_ns, size, inode) from when the profile was resolved; any edit to the
+config makes the record a miss, so the full path re-resolves the profile.
+The record rules live in :mod:`awsenv.creds.record`, which the hit uses alone.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 from awsenv import fsutil
+from awsenv.creds import record
+from awsenv.creds.record import FORMAT_VERSION, MIN_VALID, REFRESH_WINDOW, refresh_threshold
 from awsenv.paths import Paths
 
-FORMAT_VERSION = 1
-# botocore's advisory refresh window (900 s) plus a minute of margin, so what
-# we hand out is not already inside it.
-REFRESH_WINDOW = 15 * 60 + 60
-# Never hand out credentials that could expire while a command is starting.
-MIN_VALID = 120
-
-
-def refresh_threshold(lifetime: float) -> float:
-    """Seconds left below which a record is refetched rather than served.
-
-    Roles living at least twice the window refresh at the window; shorter ones
-    (test knobs, odd permission sets) at half their lifetime, never below
-    MIN_VALID, so a fresh fetch is always servable for a while.
-    """
-    if lifetime >= 2 * REFRESH_WINDOW:
-        return REFRESH_WINDOW
-    return max(MIN_VALID, lifetime / 2)
+__all__ = ["MIN_VALID", "REFRESH_WINDOW", "cache_file", "config_stamp", "lock_file", "lookup",
+           "purge_all", "purge_session", "refresh_threshold", "remove", "store"]
 
 
 def config_path(paths: Paths) -> str:
@@ -49,8 +28,7 @@ def config_path(paths: Paths) -> str:
 
 
 def cache_file(paths: Paths, profile_name: str) -> Path:
-    key = f"{config_path(paths)}\0{profile_name}".encode("utf-8", "surrogateescape")
-    return paths.credentials_dir / f"{hashlib.sha256(key).hexdigest()}.json"
+    return paths.credentials_dir / record.file_name(config_path(paths), profile_name)
 
 
 def lock_file(paths: Paths, profile_name: str) -> Path:
@@ -59,11 +37,7 @@ def lock_file(paths: Paths, profile_name: str) -> Path:
 
 def config_stamp(paths: Paths) -> list[int] | None:
     """(mtime_ns, size, inode) of the AWS config file; None if it is missing."""
-    try:
-        st = os.stat(config_path(paths))
-    except OSError:
-        return None
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
+    return record.config_stamp(config_path(paths))
 
 
 def lookup(paths: Paths, profile_name: str, now: float | None = None, *,
@@ -73,30 +47,10 @@ def lookup(paths: Paths, profile_name: str, now: float | None = None, *,
     Returns the :class:`awsenv.creds.model.RoleCredentials` fields as a dict
     (``access_key_id``, ``secret_access_key``, ``session_token``, ``expiration``
     epoch seconds, ``fetched_at``, ``profile``, ``session_key``, ``account_id``,
-    ``role_name``, ``region``). A miss covers: no record, a record from another
-    config file state, an unreadable record, or too little time left.
-    ``min_left`` replaces the refresh threshold (a fallback when a refetch failed).
+    ``role_name``, ``region``); see :func:`awsenv.creds.record.servable`.
     """
-    record = fsutil.read_json(cache_file(paths, profile_name))
-    if not record or record.get("v") != FORMAT_VERSION:
-        return None
-    if record.get("config") != config_path(paths) or record.get("stamp") != config_stamp(paths):
-        return None
-    creds = record.get("credentials")
-    if not isinstance(creds, dict) or creds.get("profile") != profile_name:
-        return None
-    try:
-        expiration = float(creds["expiration"])
-        lifetime = expiration - float(creds["fetched_at"])
-        for key in ("access_key_id", "secret_access_key", "session_token"):
-            if not isinstance(creds[key], str) or not creds[key]:
-                return None
-    except (KeyError, TypeError, ValueError):
-        return None
-    left = expiration - (time.time() if now is None else now)
-    if left < (refresh_threshold(lifetime) if min_left is None else min_left):
-        return None
-    return creds
+    data = fsutil.read_json(cache_file(paths, profile_name))
+    return record.servable(data, config_path(paths), profile_name, now, min_left)
 
 
 def store(paths: Paths, credentials: dict[str, Any], stamp: list[int] | None) -> Path:
@@ -133,8 +87,8 @@ def purge_session(paths: Paths, session_key: str) -> int:
     """
     count = 0
     for path in _records(paths):
-        record = fsutil.read_json(path)
-        creds = record.get("credentials") if record else None
+        data = fsutil.read_json(path)
+        creds = data.get("credentials") if data else None
         if isinstance(creds, dict) and creds.get("session_key") == session_key:
             count += fsutil.remove(path)
     return count

@@ -1,14 +1,17 @@
 """``awsenv credential-process --profile P`` answered from the cache, before click loads.
 
 SDKs run the ``credential_process`` command on every client start, so a warm
-cache must answer with only the stdlib (+ platformdirs for the paths): no
-click, boto3, botocore, keyring or jinja2. Anything this handler does not
+cache must answer with the interpreter's start-up and little more: this module
+reads one file through :mod:`awsenv.locations` and :mod:`awsenv.creds.record`
+(the C JSON codec and a builtin SHA-256; no pathlib, dataclasses or typing, let alone
+click, boto3, botocore, keyring or jinja2). Anything this handler does not
 fully understand (other options, a miss) returns None and the click command
 takes over.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -27,16 +30,19 @@ def credential_process(argv: list[str]) -> int | None:
     profile = parse_profile(argv)
     if profile is None:
         return None
-    from awsenv.creds import cache
-    from awsenv.creds.model import process_json
-    from awsenv.paths import Paths
+    from awsenv import locations
+    from awsenv.creds import record
 
     try:
-        hit = cache.lookup(Paths.from_environ(), profile)
+        env = os.environ
+        config = os.path.abspath(locations.aws_config_file(env))
+        folder = locations.credentials_dir(locations.runtime_dir(env))
+        data = record.read(os.path.join(folder, record.file_name(config, profile)))
+        hit = record.servable(data, config, profile)
         if hit is None:
             return None
-        out = process_json(hit) + "\n"
-    except Exception:  # anything odd: the full path decides and reports it
+        out = record.process_json(hit) + "\n"
+    except Exception:  # anything odd (missing, unreadable): the full path decides and reports it
         return None
     try:
         sys.stdout.write(out)

@@ -1,20 +1,18 @@
 """Role credentials as awsenv hands them out.
 
-stdlib only: the cache hit builds the ``credential_process`` answer from this
-module without importing anything heavy.
+stdlib only. The cache hit itself skips this module (dataclasses costs
+milliseconds) and answers through :mod:`awsenv.creds.record`.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from awsenv.creds.record import iso_z, process_json
 
-def iso_z(epoch: float) -> str:
-    """``YYYY-MM-DDTHH:MM:SSZ``: what botocore writes and starship/dateutil read."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+__all__ = ["RoleCredentials", "iso_z", "process_json", "variables"]
 
 
 @dataclass(frozen=True)
@@ -81,20 +79,6 @@ class RoleCredentials:
     def process_output(self) -> str:
         """The ``credential_process`` JSON (sso-protocol.md §8): Version 1, ``Z`` expiry."""
         return process_json(self.to_dict())
-
-
-def process_json(data: dict[str, Any]) -> str:
-    """``credential_process`` JSON from a cache record (no dataclass needed on the hit)."""
-    return json.dumps(
-        {
-            "Version": 1,
-            "AccessKeyId": data["access_key_id"],
-            "SecretAccessKey": data["secret_access_key"],
-            "SessionToken": data["session_token"],
-            "Expiration": iso_z(float(data["expiration"])),
-        },
-        indent=2,
-    )
 
 
 def variables(creds: RoleCredentials) -> list[tuple[str, str | None]]:
