@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from awsenv.environment import Environment
-from awsenv.errors import ServiceError
+from awsenv.errors import ConfigError, ServiceError
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 10.0  # Identity Center answers in well under a second
+# Users (and CI) shorten or lengthen them per process: a hanging service then costs
+# attempts × read timeout instead of attempts × 10 s.
+CONNECT_TIMEOUT_VAR = "AWSENV_CONNECT_TIMEOUT"
+READ_TIMEOUT_VAR = "AWSENV_READ_TIMEOUT"
+MAX_TIMEOUT = 3600.0
 
 # Error codes that mean "the service is busy or broken right now": worth keeping
 # cached state and trying again later, never a reason to sign the user out.
@@ -53,19 +58,46 @@ def _session(env: Environment) -> Any:
     return session
 
 
-def _config(*, unsigned: bool, attempts: int | None = None,
-            read_timeout: float = READ_TIMEOUT) -> Any:
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds above 0",
+                          f"set it to seconds, e.g. {name}={default:g}, or unset it")
+    return value
+
+
+def timeouts(env: Environment) -> tuple[float, float]:
+    """(connect, read) seconds: AWSENV_CONNECT_TIMEOUT / AWSENV_READ_TIMEOUT or the defaults.
+
+    A bad value is a ConfigError naming the variable, raised before any request.
+    """
+    return (_seconds(env.environ, CONNECT_TIMEOUT_VAR, CONNECT_TIMEOUT),
+            _seconds(env.environ, READ_TIMEOUT_VAR, READ_TIMEOUT))
+
+
+def _config(env: Environment, *, unsigned: bool, attempts: int | None = None,
+            read_timeout: float | None = None) -> Any:
+    """botocore Config; ``read_timeout`` caps the user's read timeout (never raises it)."""
     from botocore import UNSIGNED
     from botocore.config import Config
 
+    connect, read = timeouts(env)
+    if read_timeout is not None:
+        read = min(read, read_timeout)
     retries: dict[str, Any] = {"mode": "standard"}
     if attempts is not None:
         # Total attempts, first one included (botocore's "max_attempts" would
         # count retries only); below 1 means a single attempt.
         retries["total_max_attempts"] = max(1, attempts)
     kwargs: dict[str, Any] = {
-        "connect_timeout": CONNECT_TIMEOUT,
-        "read_timeout": read_timeout,
+        "connect_timeout": connect,
+        "read_timeout": read,
         "retries": retries,
     }
     if unsigned:
@@ -76,19 +108,20 @@ def _config(*, unsigned: bool, attempts: int | None = None,
 def oidc(env: Environment, region: str) -> BaseClient:
     """sso-oidc client (RegisterClient, StartDeviceAuthorization, CreateToken are unsigned)."""
     return _session(env).create_client("sso-oidc", region_name=region,
-                                        config=_config(unsigned=True))
+                                        config=_config(env, unsigned=True))
 
 
 def portal(env: Environment, region: str, *, attempts: int | None = None,
-           read_timeout: float = READ_TIMEOUT) -> BaseClient:
+           read_timeout: float | None = None) -> BaseClient:
     """SSO portal client; authenticated by the bearer token, so unsigned.
 
     ``attempts``: total tries per call including the first (0 or 1: no retries);
-    None leaves it to AWS_MAX_ATTEMPTS / the config, default 3.
+    None leaves it to AWS_MAX_ATTEMPTS / the config, default 3. ``read_timeout``:
+    an upper bound for this client (logout's courtesy call), below the user's.
     """
     return _session(env).create_client(
         "sso", region_name=region,
-        config=_config(unsigned=True, attempts=attempts, read_timeout=read_timeout))
+        config=_config(env, unsigned=True, attempts=attempts, read_timeout=read_timeout))
 
 
 def sts(env: Environment, region: str, creds: Mapping[str, str]) -> BaseClient:
@@ -105,7 +138,7 @@ def sts(env: Environment, region: str, creds: Mapping[str, str]) -> BaseClient:
         return None
 
     return _session(env).create_client(
-        "sts", region_name=region, config=_config(unsigned=False),
+        "sts", region_name=region, config=_config(env, unsigned=False),
         aws_access_key_id=pick("accessKeyId", "AccessKeyId", "aws_access_key_id"),
         aws_secret_access_key=pick("secretAccessKey", "SecretAccessKey",
                                    "aws_secret_access_key"),

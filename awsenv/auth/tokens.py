@@ -25,7 +25,7 @@ from typing import Any
 from awsenv import fsutil
 from awsenv.awsconfig.model import SsoSession
 from awsenv.environment import Environment
-from awsenv.errors import KeyringError, NotSignedIn, ServiceError
+from awsenv.errors import ConfigError, KeyringError, NotSignedIn, ServiceError
 from awsenv.paths import Paths
 
 log = logging.getLogger(__name__)
@@ -236,6 +236,8 @@ def _create_token(env: Environment, session: SsoSession, reg: Any, stored: Any,
         reply = clients.oidc(env, session.region).create_token(
             clientId=reg.client_id, clientSecret=stored.client_secret,
             grantType="refresh_token", refreshToken=stored.refresh_token)
+    except ConfigError:
+        raise  # a bad AWSENV_*_TIMEOUT: the user's fix, not a service fault
     except Exception as exc:
         code = clients.error_code(exc)
         if code in _PERMANENT or (code is not None and not clients.is_transient(exc)):

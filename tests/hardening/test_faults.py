@@ -247,8 +247,8 @@ def test_locally_expired_registration_never_calls_the_service(world: World) -> N
 
 @pytest.mark.slow
 def test_read_timeout_is_bounded(world: World) -> None:
-    """A service slower than the client read timeout (auth.clients.READ_TIMEOUT, a
-    constant: no variable shortens it) ends the refresh with exit 6, keeps the session."""
+    """A service slower than the default client read timeout (auth.clients.READ_TIMEOUT;
+    test_timeouts.py shortens it) ends the refresh with exit 6, keeps the session."""
     world.age_token(-60)
     before = snapshot(world)
     from awsenv.auth.clients import READ_TIMEOUT
