@@ -62,3 +62,36 @@ def runtime_dir(env: Mapping[str, str], cache_dir: str | None = None) -> str:
 def credentials_dir(runtime: str) -> str:
     """Role credential cache: private, in the runtime dir."""
     return os.path.join(runtime, "credentials")
+
+
+def awsenv_command() -> list[str]:
+    """The absolute command that runs this installation of awsenv.
+
+    Baked into shell hooks and ``credential_process`` lines so no PATH lookup or
+    shim runs later (credential_process consumers want a real file first).
+    """
+    exe_dir = os.path.dirname(sys.executable)
+    for name in ("awsenv", "awsenv.exe"):
+        candidate = os.path.join(exe_dir, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return [candidate]
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if os.path.basename(argv0).startswith("awsenv") and os.path.isfile(argv0):
+        return [os.path.realpath(argv0)]
+    return [sys.executable, "-m", "awsenv"]
+
+
+def template_dir() -> str:
+    """Where the shell templates are: ``awsenv/_shell`` in a wheel, else the checkout's ``shell/``.
+
+    The wheel force-includes ``shell`` as ``awsenv/_shell`` (pyproject.toml); an
+    editable install or a source checkout has only the top-level directory.
+    """
+    package = os.path.dirname(os.path.realpath(__file__))
+    shipped = os.path.join(package, "_shell")
+    if os.path.isdir(shipped):
+        return shipped
+    checkout = os.path.join(os.path.dirname(package), "shell")
+    if os.path.isdir(checkout):
+        return checkout
+    raise FileNotFoundError(f"awsenv shell templates not found in {shipped} or {checkout}")

@@ -8,7 +8,6 @@ location at a temporary tree. The rules themselves are in
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,16 +56,5 @@ class Paths:
 
 
 def awsenv_command() -> list[str]:
-    """The absolute command that runs this installation of awsenv.
-
-    Baked into shell hooks and ``credential_process`` lines so no PATH lookup or
-    shim runs later (credential_process consumers want a real file first).
-    """
-    exe_dir = Path(sys.executable).parent
-    for candidate in (exe_dir / "awsenv", exe_dir / "awsenv.exe"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return [str(candidate)]
-    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    if argv0 is not None and argv0.name.startswith("awsenv") and argv0.is_file():
-        return [str(argv0.resolve())]
-    return [sys.executable, "-m", "awsenv"]
+    """The absolute command that runs this installation of awsenv (see locations)."""
+    return locations.awsenv_command()

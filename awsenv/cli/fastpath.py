@@ -14,6 +14,7 @@ FAST: dict[str, str] = {
     "hook": "awsenv.shells.hook:fast_hook",
     "use": "awsenv.shells.hook:fast_use",
     "complete": "awsenv.cli.complete_fast:complete",
+    "init": "awsenv.shells.initcache:fast_init",
 }
 
 

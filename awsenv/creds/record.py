@@ -16,14 +16,7 @@ import os
 import time
 
 from awsenv import fastjson
-
-try:  # the builtin hash module: hashlib would load OpenSSL (~2 ms) for one digest
-    from _sha2 import sha256  # type: ignore[import-not-found]
-except ImportError:
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
-    except ImportError:
-        from hashlib import sha256  # type: ignore[assignment]
+from awsenv.digest import sha256
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -17,8 +17,6 @@ from awsenv.shells import quote as _quote
 if TYPE_CHECKING:
     import jinja2
 
-_PACKAGE = Path(__file__).resolve().parent.parent
-
 FILTERS = {
     "q_bash": _quote.quote_bash,
     "q_zsh": _quote.quote_bash,
@@ -33,18 +31,10 @@ FILTERS = {
 
 
 def template_dir() -> Path:
-    """Where the templates are: ``awsenv/_shell`` in a wheel, else the checkout's ``shell/``.
+    """Where the templates are (:func:`awsenv.locations.template_dir`)."""
+    from awsenv import locations
 
-    The wheel force-includes ``shell`` as ``awsenv/_shell`` (pyproject.toml); an
-    editable install or a source checkout has only the top-level directory.
-    """
-    shipped = _PACKAGE / "_shell"
-    if shipped.is_dir():
-        return shipped
-    checkout = _PACKAGE.parent / "shell"
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError(f"awsenv shell templates not found in {shipped} or {checkout}")
+    return Path(locations.template_dir())
 
 
 @cache

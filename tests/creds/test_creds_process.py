@@ -23,7 +23,7 @@ AWSENV = awsenv_command()
 
 HIT_MODULES = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.creds",
                "awsenv.creds.fast", "awsenv.creds.record", "awsenv.locations",
-               "awsenv.fastjson", "_json", "__future__"}
+               "awsenv.fastjson", "awsenv.digest", "_json", "__future__"}
 HEAVY = ("boto3", "botocore", "keyring", "jinja2", "click")
 ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 

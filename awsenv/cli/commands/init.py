@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from awsenv.paths import awsenv_command
+from awsenv.shells import initcache
 from awsenv.shells.hook import SHELLS
 from awsenv.shells.init import render_init
 
@@ -19,4 +21,7 @@ def init(shell: str) -> None:
       fish:  awsenv init fish | source       in ~/.config/fish/config.fish
       pwsh:  awsenv init pwsh | Out-String | Invoke-Expression   in $PROFILE
     """
-    click.echo(render_init(shell), nl=False)
+    command = awsenv_command()
+    script = render_init(shell, command)
+    initcache.store(shell, script, command)  # the next shell skips click and jinja2
+    click.echo(script, nl=False)

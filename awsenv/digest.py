@@ -1,0 +1,18 @@
+"""SHA-256 without hashlib on the hot paths.
+
+``hashlib`` loads OpenSSL (~2 ms) at import; CPython's builtin module gives
+the same digest for the short keys awsenv hashes (cache file names, cache
+keys). Falls back to hashlib where the builtin is missing.
+"""
+
+from __future__ import annotations
+
+try:
+    from _sha2 import sha256  # type: ignore[import-not-found]  # CPython 3.12+
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # 3.11
+    except ImportError:  # pragma: no cover
+        from hashlib import sha256  # type: ignore[assignment]
+
+__all__ = ["sha256"]

@@ -1,0 +1,96 @@
+"""``awsenv init SHELL`` served from the last rendering, before click and jinja2 load.
+
+Every new shell runs ``eval "$(awsenv init bash)"``; rendering costs click and
+jinja2 (~80 ms), which users pay at every terminal tab. The rendering depends
+only on awsenv's version, the command baked in, and the template and module
+files below, so a copy keyed by all of them is exactly as good as a fresh one.
+Any change to one of them (an upgrade, an edited template in a checkout, a
+moved virtual environment) changes the key and the next run renders again.
+
+The cached text is shell code the user's rc evaluates, so it is only served
+from a file the user owns that nobody else can write. stdlib only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from awsenv import __version__, locations
+
+# Modules whose constants the init template is rendered with.
+_SOURCES = ("init.py", "records.py", "state.py", "quote.py", "templates.py")
+_HEADER = "# awsenv init cache "
+
+
+def _stat(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+
+
+def key(shell: str, command: list[str]) -> str:
+    """One line naming everything the rendering of ``init/<shell>.j2`` depends on."""
+    from awsenv.digest import sha256
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    template = os.path.join(locations.template_dir(), "init", f"{shell}.j2")
+    parts = [__version__, "\0".join(command), _stat(template)]
+    parts += [_stat(os.path.join(here, name)) for name in _SOURCES]
+    return sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def cache_file(shell: str, environ: dict[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    _config, _data, cache = locations.app_dirs(env)
+    return os.path.join(cache, "init", f"{shell}.sh")
+
+
+def load(shell: str, environ: dict[str, str] | None = None) -> str | None:
+    """The cached init script for ``shell`` if it is current and safe to serve, else None."""
+    try:
+        if not os.path.isfile(os.path.join(locations.template_dir(), "init", f"{shell}.j2")):
+            return None  # not a shell we know: let click say so
+        fd = os.open(cache_file(shell, environ), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return None
+            text = fh.read().decode("utf-8")
+    except (OSError, ValueError):
+        return None
+    first, _, body = text.partition("\n")
+    if first != _HEADER + key(shell, locations.awsenv_command()) or not body:
+        return None
+    return body
+
+
+def store(shell: str, script: str, command: list[str],
+          environ: dict[str, str] | None = None) -> None:
+    """Keep ``script`` (rendered for ``command``) for the next ``awsenv init``; best effort."""
+    import contextlib
+    from pathlib import Path
+
+    from awsenv import fsutil
+
+    # A read-only cache dir only costs the next shell a render.
+    with contextlib.suppress(OSError):
+        fsutil.atomic_write(Path(cache_file(shell, environ)),
+                            f"{_HEADER}{key(shell, command)}\n{script}")
+
+
+def fast_init(args: list[str]) -> int | None:
+    """``awsenv init SHELL`` from the cache; None (render through click) on any miss."""
+    if len(args) != 1 or args[0].startswith("-"):
+        return None
+    script = load(args[0])
+    if script is None:
+        return None
+    try:
+        sys.stdout.write(script)
+        sys.stdout.flush()
+    except OSError:
+        return 1
+    return 0

@@ -1,0 +1,107 @@
+"""`awsenv init SHELL` from the cached rendering: identical text, no click or jinja2, never stale."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from awsenv.paths import awsenv_command
+from awsenv.shells import initcache
+from awsenv.shells.init import render_init
+
+AWSENV = awsenv_command()
+SHELLS = ("bash", "zsh", "fish", "pwsh")
+
+
+def init(shell: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*AWSENV, "init", shell], capture_output=True, text=True,
+                          env={**os.environ, **extra}, check=False)
+
+
+def modules(stderr: str) -> set[str]:
+    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines()
+            if line.startswith("import time:") and line.count("|") == 2}
+
+
+def cache_path(shell: str) -> Path:
+    return Path(initcache.cache_file(shell))
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_second_init_is_the_same_script_without_click_or_jinja2(shell: str) -> None:
+    first = init(shell, PYTHONPROFILEIMPORTTIME="1")
+    assert first.returncode == 0, first.stderr
+    assert {"click", "jinja2"} <= modules(first.stderr)
+    assert first.stdout == render_init(shell)
+    second = init(shell, PYTHONPROFILEIMPORTTIME="1")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    loaded = modules(second.stderr)
+    assert not {"click", "jinja2", "awsenv.shells.templates"} & loaded
+    assert "awsenv.shells.initcache" in loaded
+    assert cache_path(shell).stat().st_mode & 0o777 == 0o600
+    assert cache_path(shell).parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_cache_for_another_command_is_rendered_again() -> None:
+    """A moved or upgraded install bakes a different command: the old copy must not be served."""
+    initcache.store("bash", "echo stale\n", ["/old/venv/bin/awsenv"])
+    assert initcache.load("bash") is None
+    result = init("bash", PYTHONPROFILEIMPORTTIME="1")
+    assert result.stdout == render_init("bash")
+    assert "jinja2" in modules(result.stderr)
+    assert initcache.load("bash") == result.stdout  # and the fresh copy replaced it
+
+
+def test_a_changed_template_is_rendered_again(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    """The key holds the template's stat, so an edited checkout never serves the old hook."""
+    from awsenv import locations
+
+    copy = tmp_path / "shell"
+    (copy / "init").mkdir(parents=True)
+    template = copy / "init" / "bash.j2"
+    template.write_text("# v1\n")
+    monkeypatch.setattr(locations, "template_dir", lambda: str(copy))
+    initcache.store("bash", "# v1 rendered\n", awsenv_command())
+    assert initcache.load("bash") == "# v1 rendered\n"
+    template.write_text("# v2, longer\n")
+    assert initcache.load("bash") is None
+
+
+@pytest.mark.parametrize("mode", [0o620, 0o602, 0o666])
+def test_a_cache_others_can_write_is_never_evaluated(mode: int) -> None:
+    """Anyone who could write the file could run code in every new shell: re-render instead."""
+    assert init("bash").returncode == 0
+    path = cache_path("bash")
+    header, _, _ = path.read_text().partition("\n")
+    path.write_text(f"{header}\necho pwned\n")
+    path.chmod(mode)
+    result = init("bash")
+    assert result.returncode == 0
+    assert "pwned" not in result.stdout
+    assert result.stdout == render_init("bash")
+
+
+def test_a_symlinked_cache_is_not_followed(tmp_path: Path) -> None:
+    assert init("bash").returncode == 0
+    path = cache_path("bash")
+    header, _, _ = path.read_text().partition("\n")
+    target = tmp_path / "elsewhere.sh"
+    target.write_text(f"{header}\necho pwned\n")
+    target.chmod(0o600)
+    path.unlink()
+    path.symlink_to(target)
+    result = init("bash")
+    assert "pwned" not in result.stdout
+    assert result.stdout == render_init("bash")
+
+
+def test_an_unknown_shell_still_gets_clicks_error() -> None:
+    result = init("fsh")
+    assert result.returncode == 2
+    assert "'fsh' is not one of" in result.stderr
+    assert not cache_path("fsh").exists()
