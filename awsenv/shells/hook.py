@@ -348,8 +348,20 @@ def _raise(err: AwsenvError) -> Records:
     raise err
 
 
-def _answer(make: Callable[[], Records]) -> int:
-    """Run ``make()`` and write its records; errors become stderr + an `end` with the code."""
+def _debugging() -> bool:
+    """True under `awsenv --debug` (the click path set up logging; the fast path never)."""
+    logging = sys.modules.get("logging")
+    return logging is not None and logging.getLogger("awsenv").isEnabledFor(logging.DEBUG)
+
+
+def _answer(make: Callable[[], Records], what: str = "the prompt hook") -> int:
+    """Run ``make()`` and write its records; errors become stderr + an `end` with the code.
+
+    A bug (any other exception) must not print a traceback into the user's
+    prompt at every command: it becomes one line naming only the exception
+    type (its text could hold a path or a token) and a complete, empty answer,
+    so the shell applies nothing and keeps working.
+    """
     try:
         recs = make()
         data = recs.finish(0)
@@ -360,9 +372,21 @@ def _answer(make: Callable[[], Records]) -> int:
         data = Records().finish(rc)
     except KeyboardInterrupt:
         return int(ExitCode.INTERRUPTED)
-    out = sys.stdout.buffer
-    out.write(data)
-    out.flush()
+    except Exception as exc:  # last-resort guard, see above
+        if _debugging():
+            raise  # `awsenv --debug hook …` (click path): the traceback is wanted
+        print(f"awsenv: internal error in {what} ({type(exc).__name__}); run `awsenv "
+              "doctor`, and report it (rerun with --debug for details)", file=sys.stderr)
+        rc = int(ExitCode.ERROR)
+        data = Records().finish(rc)
+    try:
+        out = sys.stdout.buffer
+        out.write(data)
+        out.flush()
+    except OSError:  # the shell went away (Ctrl-C): nothing to answer
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return rc or int(ExitCode.ERROR)
     return rc
 
 
@@ -428,7 +452,7 @@ def run_use(opts: dict[str, object]) -> int:
         unset=bool(opts["unset"]),
         mode=opts["mode"],  # type: ignore[arg-type]
         region=opts["region"],  # type: ignore[arg-type]
-    ))
+    ), "`awsenv use`")
 
 
 def signin_lines(env: Environment, project: ProjectFile) -> list[str]:
