@@ -63,6 +63,50 @@ def atomic_write(path: Path, data: bytes | str, mode: int = FILE_MODE) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
+    remove_stale_temps(path)
+
+
+# A temp file this old belongs to a writer that was killed: a live one exists for
+# milliseconds (write, fsync, rename), so a concurrent writer's file is never touched.
+STALE_TEMP_AGE = 60.0
+# The random part: 8 of tempfile.mkstemp's characters (older awsenv) or 12 hex digits.
+_TEMP_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_TEMP_LENGTHS = (8, 12)
+
+
+def remove_stale_temps(path: Path, age: float = STALE_TEMP_AGE) -> int:
+    """Delete the ``.{name}.XXXXXXXX.tmp`` files killed atomic_writes of ``path`` left.
+
+    Only ``path``'s own pattern (not a longer name's), only regular files of
+    this user older than ``age`` seconds; one listdir, on the write path only.
+    Returns how many went.
+    """
+    import stat
+    import time
+
+    prefix = f".{path.name}."
+    try:
+        entries = os.listdir(path.parent)
+    except OSError:
+        return 0
+    cutoff = time.time() - age
+    removed = 0
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+            continue
+        rand = entry[len(prefix):-len(".tmp")]
+        if len(rand) not in _TEMP_LENGTHS or not _TEMP_CHARS.issuperset(rand):
+            continue
+        full = os.path.join(path.parent, entry)
+        try:
+            st = os.lstat(full)
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and st.st_mtime < cutoff:
+                os.unlink(full)
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
 
 
 def write_json(path: Path, obj: Any) -> None:
