@@ -1,12 +1,16 @@
-"""SHA-256 without hashlib on the hot paths.
+"""SHA-256 (and SHA-1) without hashlib on the hot paths.
 
 ``hashlib`` loads OpenSSL (~2 ms) at import; CPython's builtin module gives
 the same digest for the short keys awsenv hashes (cache file names, cache
-keys). Falls back to hashlib where the builtin is missing.
+keys, botocore's token cache names). Falls back to hashlib where the builtin is missing.
 """
 
 from __future__ import annotations
 
+try:
+    from _sha1 import sha1  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover
+    from hashlib import sha1  # type: ignore[assignment]
 try:
     from _sha2 import sha256  # type: ignore[import-not-found]  # CPython 3.12+
 except ImportError:
@@ -15,4 +19,4 @@ except ImportError:
     except ImportError:  # pragma: no cover
         from hashlib import sha256  # type: ignore[assignment]
 
-__all__ = ["sha256"]
+__all__ = ["sha1", "sha256"]

@@ -51,6 +51,7 @@ def main() -> int:
     exe = " ".join(awsenv)
     results = report.Results(machine=machine(), date=dt.datetime.now(dt.timezone.utc))
 
+    world.compile_like_pip()
     with Sandbox() as box:
         assert all(s.ok for s in box.setup()), "sandbox set-up failed"
         env = world.with_path(box.env)

@@ -62,7 +62,22 @@ def _ok(proc: subprocess.CompletedProcess[str]) -> None:
         raise RuntimeError(f"set-up step failed ({proc.args!r}): {proc.stderr.strip()[-400:]}")
 
 
+def compile_like_pip() -> None:
+    """Compile awsenv's modules as `pip install` does (the peers in bench/.venv are).
+
+    A checkout run with PYTHONDONTWRITEBYTECODE would otherwise compile every
+    module on every start and measure the compiler, not awsenv.
+    """
+    import compileall
+
+    import awsenv
+
+    compileall.compile_dir(os.path.dirname(awsenv.__file__), quiet=1)
+
+
 def with_path(env: dict[str, str]) -> dict[str, str]:
+    """The peers on PATH first; bytecode caches used as on an installed system."""
     out = dict(env)
+    out.pop("PYTHONDONTWRITEBYTECODE", None)
     out["PATH"] = os.pathsep.join([str(BENCH_VENV / "bin"), env.get("PATH", "")])
     return out

@@ -16,14 +16,18 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 # Same patterns as configparser.RawConfigParser (SECTCRE, OPTCRE with = and :).
 _SECTION = re.compile(r"\[(?P<header>.+)\]")
 _OPTION = re.compile(r"(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$")
 _NONSPACE = re.compile(r"\S")
 
-LineKind = Literal["blank", "comment", "header", "option", "continuation", "error"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+    LineKind: TypeAlias = Literal["blank", "comment", "header", "option", "continuation",
+                                  "error"]
 
 
 @dataclass(frozen=True)

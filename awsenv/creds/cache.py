@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from awsenv import fsutil
 from awsenv.creds import record
 from awsenv.creds.record import FORMAT_VERSION, MIN_VALID, REFRESH_WINDOW, refresh_threshold
 from awsenv.paths import Paths
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["MIN_VALID", "REFRESH_WINDOW", "cache_file", "config_stamp", "lock_file", "lookup",
            "purge_all", "purge_session", "refresh_threshold", "remove", "store"]

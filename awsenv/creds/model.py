@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from awsenv.creds.record import iso_z, process_json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["RoleCredentials", "iso_z", "process_json", "variables"]
 

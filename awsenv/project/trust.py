@@ -14,13 +14,13 @@ builtin `-nt` test (no process). stdlib only: the prompt hook reads it.
 from __future__ import annotations
 
 import enum
-import hashlib
 import os
 import stat
 import time
 from pathlib import Path
 
 from awsenv import fsutil
+from awsenv.digest import sha256
 from awsenv.errors import ExitCode, UntrustedError
 from awsenv.project.file import ProjectFile, parse, read_bytes
 
@@ -38,11 +38,11 @@ class UnsafeFile(UntrustedError):
 
 
 def allow_key(realpath: Path, data: bytes) -> str:
-    return hashlib.sha256(os.fsencode(realpath) + b"\n" + data).hexdigest()
+    return sha256(os.fsencode(realpath) + b"\n" + data).hexdigest()
 
 
 def deny_key(realpath: Path) -> str:
-    return hashlib.sha256(os.fsencode(realpath) + b"\n").hexdigest()
+    return sha256(os.fsencode(realpath) + b"\n").hexdigest()
 
 
 def stamp_path(trust_dir: Path) -> Path:

@@ -10,13 +10,13 @@ profiles with ``awsenv.awsconfig.read``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from awsenv.awsconfig import names
+from awsenv.digest import sha1
 
 _OPTION = re.compile(r"(?P<option>.*?)\s*[=:]\s*(?P<value>.*)$")
 _PROD = re.compile(r"(^|[^a-z])(prod|production|prd)([^a-z]|$)", re.IGNORECASE)
@@ -82,7 +82,7 @@ def load(config_path: Path, profile: str) -> ProfileInfo | None:
 
 def token_cache_file(sso_cache: Path, session_key: str) -> Path:
     """The AWS CLI token cache file (sso-protocol.md §5): sha1(session key).json."""
-    return sso_cache / (hashlib.sha1(session_key.encode("utf-8")).hexdigest() + ".json")
+    return sso_cache / (sha1(session_key.encode("utf-8")).hexdigest() + ".json")
 
 
 def token_expiry(sso_cache: Path, session_key: str) -> int | None:

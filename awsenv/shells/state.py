@@ -13,10 +13,11 @@ Pure data and stdlib only: the prompt hook runs it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+
+from awsenv.digest import sha256
 
 STATE_VERSION = 1
 
@@ -41,7 +42,7 @@ def fingerprint(value: str | None) -> str | None:
     """Enough to recognise our own value later without keeping it (it may be a secret)."""
     if value is None:
         return None
-    return hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return sha256(value.encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
 @dataclass
