@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 import tree_sitter
 import tree_sitter_powershell
-from conftest import AWSENV
 from support import shells
+
+from awsenv.paths import awsenv_command
 
 CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 SEP = "<<SEP>>"
+AWSENV = awsenv_command()
 HOSTILE = "ev\x1b]0;pwned\x07\x1b[2J\r\nx\x7f\u009b31my\x08\t"
 NORMAL = "dev-1_ok.prod@team/dév✓"
 
