@@ -9,6 +9,12 @@ moved virtual environment) changes the key and the next run renders again.
 
 The cached text is shell code the user's rc evaluates, so it is only served
 from a file the user owns that nobody else can write. stdlib only.
+
+For bash, zsh and fish the file can also be sourced directly from the rc file,
+which saves the interpreter start too: a rendered prologue
+(``shell/initcache/<shell>.j2``) then checks with the shell's builtin ``-nt``
+that no file the rendering depends on is newer than the copy, and renders
+again through awsenv if one is.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import sys
 from awsenv import __version__, locations
 
 # Modules whose constants the init template is rendered with.
-_SOURCES = ("init.py", "records.py", "state.py", "quote.py", "templates.py")
+_SOURCES = ("init.py", "records.py", "state.py", "quote.py", "templates.py", "initcache.py")
 _HEADER = "# awsenv init cache "
+# Ends the prologue of a directly sourceable copy; the script served follows it.
+_BODY = "# awsenv init script\n"
 
 
 def _stat(path: str) -> str:
@@ -31,14 +39,23 @@ def _stat(path: str) -> str:
     return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
 
 
+def dependencies(shell: str, command: list[str]) -> list[str]:
+    """Every file the cached script for ``shell`` was rendered from or bakes in."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    templates = locations.template_dir()
+    deps = [command[0]] if os.path.isabs(command[0]) else []
+    deps += [os.path.join(templates, "init", f"{shell}.j2"),
+             os.path.join(templates, "initcache", f"{shell}.j2"),
+             os.path.join(os.path.dirname(here), "__init__.py")]
+    return deps + [os.path.join(here, name) for name in _SOURCES]
+
+
 def key(shell: str, command: list[str]) -> str:
     """One line naming everything the rendering of ``init/<shell>.j2`` depends on."""
     from awsenv.digest import sha256
 
-    here = os.path.dirname(os.path.abspath(__file__))
-    template = os.path.join(locations.template_dir(), "init", f"{shell}.j2")
-    parts = [__version__, "\0".join(command), _stat(template)]
-    parts += [_stat(os.path.join(here, name)) for name in _SOURCES]
+    parts = [__version__, "\0".join(command)]
+    parts += [_stat(path) for path in dependencies(shell, command)]
     return sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -61,8 +78,9 @@ def load(shell: str, environ: dict[str, str] | None = None) -> str | None:
             text = fh.read().decode("utf-8")
     except (OSError, ValueError):
         return None
-    first, _, body = text.partition("\n")
-    if first != _HEADER + key(shell, locations.awsenv_command()) or not body:
+    first, _, rest = text.partition("\n")
+    _prologue, marker, body = rest.partition(_BODY)
+    if first != _HEADER + key(shell, locations.awsenv_command()) or not marker or not body:
         return None
     return body
 
@@ -75,10 +93,16 @@ def store(shell: str, script: str, command: list[str],
 
     from awsenv import fsutil
 
+    prologue = ""
+    if os.path.isfile(os.path.join(locations.template_dir(), "initcache", f"{shell}.j2")):
+        from awsenv.shells import templates
+
+        prologue = templates.render(f"initcache/{shell}.j2", command=command,
+                                    deps=dependencies(shell, command))
     # A read-only cache dir only costs the next shell a render.
     with contextlib.suppress(OSError):
         fsutil.atomic_write(Path(cache_file(shell, environ)),
-                            f"{_HEADER}{key(shell, command)}\n{script}")
+                            f"{_HEADER}{key(shell, command)}\n{prologue}{_BODY}{script}")
 
 
 def fast_init(args: list[str]) -> int | None:

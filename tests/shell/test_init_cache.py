@@ -1,4 +1,4 @@
-"""`awsenv init SHELL` from the cached rendering: identical text, no click or jinja2, never stale."""
+"""`awsenv init SHELL` from its cached rendering: same text, no click or jinja2, never stale."""
 
 from __future__ import annotations
 
@@ -105,3 +105,75 @@ def test_an_unknown_shell_still_gets_clicks_error() -> None:
     assert result.returncode == 2
     assert "'fsh' is not one of" in result.stderr
     assert not cache_path("fsh").exists()
+
+
+# ---- rc files that source the cached copy directly (no interpreter start) ----
+
+DIRECT = {
+    "bash": ["bash", "--norc", "--noprofile", "-c",
+             'source "$1" 2>/dev/null || eval "$(awsenv init bash)"; type -t _awsenv_hook', "-"],
+    "zsh": ["zsh", "-f", "-c",
+            'source "$1" 2>/dev/null || eval "$(awsenv init zsh)"; whence -w _awsenv_hook', "-"],
+    "fish": ["fish", "--no-config", "-c",
+             'source $argv[1] 2>/dev/null; or awsenv init fish | source; '
+             'functions -q _awsenv_hook; and echo _awsenv_hook: function', "--"],
+}
+
+
+def traced(argv: list[str], log: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run ``argv`` under strace; the programs it executed, in order."""
+    env = {**os.environ, "PATH": f"{Path(AWSENV[0]).parent}:{os.environ['PATH']}"}
+    result = subprocess.run(["strace", "-f", "-qq", "-e", "trace=execve", "-o", str(log), *argv],
+                            capture_output=True, text=True, env=env, check=False)
+    programs = [line.split('execve("', 1)[1].split('"', 1)[0]
+                for line in log.read_text().splitlines() if 'execve("' in line]
+    return result, programs
+
+
+@pytest.mark.parametrize("shell", list(DIRECT))
+def test_sourcing_a_current_copy_starts_no_process(shell: str, tmp_path: Path) -> None:
+    assert init(shell).returncode == 0
+    result, programs = traced([*DIRECT[shell], str(cache_path(shell))], tmp_path / "trace")
+    assert result.returncode == 0, result.stderr
+    assert "function" in result.stdout.split()[-1]
+    assert len(programs) == 1, programs  # the shell itself, nothing else
+
+
+@pytest.mark.parametrize("shell", list(DIRECT))
+def test_sourcing_an_outdated_copy_renders_again(shell: str, tmp_path: Path) -> None:
+    """Older than awsenv or a template (an upgrade, an edited checkout): awsenv renders anew."""
+    assert init(shell).returncode == 0
+    path = cache_path(shell)
+    # What an upgrade leaves: a copy keyed to the old files, older than the new ones.
+    _header, _, rest = path.read_text().partition("\n")
+    path.write_text("# awsenv init cache 0000\n" + rest.replace(
+        "# awsenv init script\n", "# awsenv init script\necho stale-copy\n"))
+    os.utime(path, (1_000_000, 1_000_000))  # 1970: every dependency is newer
+    result, programs = traced([*DIRECT[shell], str(path)], tmp_path / "trace")
+    assert result.returncode == 0, result.stderr
+    assert "function" in result.stdout.split()[-1]
+    assert "stale-copy" not in result.stdout + result.stderr
+    assert any(p.endswith(("awsenv", "python", "python3")) or "python" in p
+               for p in programs[1:]), programs
+    assert "stale-copy" not in path.read_text()  # rewritten by that render
+    assert path.stat().st_mtime > 1_000_000
+
+
+@pytest.mark.parametrize("shell", list(DIRECT))
+def test_without_a_copy_the_rc_line_falls_back_to_awsenv_init(shell: str,
+                                                               tmp_path: Path) -> None:
+    assert not cache_path(shell).exists()
+    result, _ = traced([*DIRECT[shell], str(cache_path(shell))], tmp_path / "trace")
+    assert result.returncode == 0, result.stderr
+    assert "function" in result.stdout.split()[-1]
+    assert cache_path(shell).is_file()  # the next shell sources it
+
+
+def test_the_served_script_never_contains_the_prologue() -> None:
+    """`eval "$(awsenv init bash)"` must get the script only: the prologue's `return`
+    and BASH_SOURCE make sense only when the file itself is sourced."""
+    assert init("bash").returncode == 0
+    served = init("bash").stdout
+    assert served == render_init("bash")
+    assert "BASH_SOURCE[0]} ||" not in served
+    assert "BASH_SOURCE[0]} ||" in cache_path("bash").read_text()

@@ -20,6 +20,9 @@ def init(shell: str) -> None:
       zsh:   eval "$(awsenv init zsh)"       at the end of ~/.zshrc
       fish:  awsenv init fish | source       in ~/.config/fish/config.fish
       pwsh:  awsenv init pwsh | Out-String | Invoke-Expression   in $PROFILE
+
+    The rendering is cached; bash, zsh and fish may source the cached copy
+    directly to start no process (see the README, "Shell hook").
     """
     command = awsenv_command()
     script = render_init(shell, command)
