@@ -22,6 +22,9 @@ def try_fast(args: list[str]) -> int | None:
     if not args or args[0] not in FAST:
         return None
     module, _, func = FAST[args[0]].partition(":")
-    __import__(module)  # importlib itself would be one more import on every prompt
+    try:
+        __import__(module)  # importlib itself would be one more import on every prompt
+    except Exception:  # a broken install: the click path reports it in one line
+        return None
     rc: int | None = getattr(sys.modules[module], func)(args[1:])
     return rc
