@@ -23,7 +23,6 @@ data locally (dispatched from awsenv.cli.fastpath before click loads).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 import time
@@ -31,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from awsenv.awsconfig import names
+from awsenv.digest import sha256
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
 from awsenv.project import trust
@@ -158,7 +158,7 @@ def _ref_path(env: Environment, pid: str, found: str, origin: str | None = None)
     """
     assert env.paths is not None
     key = f"{found if origin is None else origin}\0{found}"
-    tree = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    tree = sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return env.paths.runtime_dir / "refs" / f"{pid if pid.isdigit() else '0'}.{tree}"
 
 
