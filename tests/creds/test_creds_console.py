@@ -40,7 +40,7 @@ def test_print_gives_a_working_login_url(signed) -> None:
 
 
 def test_opens_the_browser_with_the_profile_from_the_environment(signed) -> None:
-    script = Path(signed.browser("browser", RECORDING_BROWSER))
+    script = Path(signed.browser_script("browser", RECORDING_BROWSER))
     dest = "https://eu-west-1.console.aws.amazon.com/s3/home"
     result = signed.cli("console", "--destination", dest,
                         extra={"BROWSER": str(script), "AWSENV_PROFILE": "dev"})
