@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import AWSENV, USER_PREFIX, USER_SUFFIX, World, one_clear_line
+from _hardkit import USER_PREFIX, USER_SUFFIX, one_clear_line
+from support.world import AWSENV, World
 
 from awsenv.errors import ExitCode
 

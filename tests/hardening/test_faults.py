@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AWSENV, BOUND, World, free_port, one_clear_line
+from _hardkit import BOUND, free_port, one_clear_line
+from support.world import AWSENV, World
 
 from awsenv.errors import ExitCode
 

@@ -16,8 +16,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import AWSENV
 from support import shells
+from support.world import AWSENV
 
 from awsenv.shells import records
 

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import AWSENV, World
+from support.world import AWSENV, World
 
 from awsenv.auth.clients import READ_TIMEOUT
 from awsenv.awsconfig import names

@@ -15,9 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import AWSENV
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.world import AWSENV
 
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError

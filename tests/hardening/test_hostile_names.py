@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AWSENV, World, one_clear_line
+from _hardkit import one_clear_line
+from support.world import AWSENV, World
 
 from awsenv.awsconfig import read
 from awsenv.emulator.directory import Account, Directory

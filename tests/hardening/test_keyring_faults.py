@@ -8,7 +8,8 @@ names the fix and exit 5, and nothing already cached is lost.
 from __future__ import annotations
 
 import pytest
-from conftest import World, one_clear_line
+from _hardkit import one_clear_line
+from support.world import World
 
 from awsenv.errors import ExitCode
 

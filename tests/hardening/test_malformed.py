@@ -11,7 +11,8 @@ import json
 import os
 
 import pytest
-from conftest import World, one_clear_line
+from _hardkit import one_clear_line
+from support.world import World
 
 from awsenv.errors import ExitCode
 from awsenv.shells import records
@@ -44,7 +45,7 @@ def test_malformed_config_is_one_line_everywhere(world: World, case: str) -> Non
     env = world.environ({"_AWSENV_FOUND": str(proj / ".awsenv"), "_AWSENV_PID": "1"})
     import subprocess
 
-    from conftest import AWSENV
+    from support.world import AWSENV
 
     hook = subprocess.run([*AWSENV, "hook", "--protocol", str(records.PROTOCOL), "bash"],
                           env=env, capture_output=True, timeout=60, check=False)

@@ -17,7 +17,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import USER_PREFIX, World
+from _hardkit import USER_PREFIX
+from support.world import World
 
 from awsenv.awsconfig import read
 from awsenv.shells import records

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import World
+from support.world import World
 
 from awsenv import fsutil
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import World, one_clear_line
+from _hardkit import one_clear_line
+from support.world import World
 
 from awsenv.auth import clients
 from awsenv.environment import Environment
