@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _shellkit import FORBIDDEN_BROWSER, PLAIN_CONFIG, sso_config
+from _shellkit import PLAIN_CONFIG
+from support.world import emulator_fixture, forbidden_browser, point_at, sso_config, write_config
 
 
 @pytest.fixture
 def plain_config(isolated_home: Path) -> Path:
-    config = Path(os.environ["AWS_CONFIG_FILE"])
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(PLAIN_CONFIG)
-    return config
+    return write_config(PLAIN_CONFIG)
 
 
 @pytest.fixture
@@ -29,26 +24,18 @@ def work(tmp_path: Path) -> Path:
     return d
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Any]:
-    from awsenv.emulator import Directory, Emulator
-
-    with Emulator(directory=Directory.default(), auto_approve=True) as server:
-        server.configure(device_interval=0.1)
-        yield server
+# One emulator per module (tests reset the knobs they change), device polling every 0.1 s.
+emu = emulator_fixture(scope="module", device_interval=0.1)
 
 
 @pytest.fixture
 def signed(emu: Any, isolated_home: Path, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Config pointing at the emulator and a sign-in to session corp (device code)."""
+    """Config (profiles dev and native) pointing at the module's emulator, whose
+    lifetimes are reset, and the forbidden browser as BROWSER; the emulator itself.
+    Not signed in yet: tests call ``_shellkit.login`` when their setup is ready."""
     emu.configure(credential_ttl=3600, access_token_ttl=8 * 3600)
-    for name, value in emu.env().items():
-        monkeypatch.setenv(name, value)
-    config = Path(os.environ["AWS_CONFIG_FILE"])
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(sso_config(emu.start_url, emu.region))
-    browser = tmp_path / "browser_forbidden.py"
-    browser.write_text(FORBIDDEN_BROWSER)
-    monkeypatch.setenv("BROWSER", f"{sys.executable} {browser}")
+    point_at(emu, monkeypatch)
+    write_config(sso_config(emu.start_url, emu.region, profiles=("dev", "native")))
+    monkeypatch.setenv("BROWSER", forbidden_browser(tmp_path))
     return emu
