@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.world import browser_ran, forbidden_browser
 
 VENV_BIN = str(Path(sys.executable).parent)
 # Variables that would change which sign-in flow the CLI picks.
@@ -82,8 +83,14 @@ class Doctor:
         assert res.returncode == 0, res.stderr
 
     def login(self) -> None:
-        res = self.cli("login", "--session", "corp", "--use-device-code")
+        # --no-browser: device code without opening the verification page, so the
+        # forbidden browser stays unrun and tests can check doctor never opens one.
+        res = self.cli("login", "--session", "corp", "--no-browser")
         assert res.returncode == 0, res.stderr
+
+    @property
+    def browser_ran(self) -> bool:
+        return browser_ran(self.tmp.parent)
 
     @property
     def config(self) -> Path:
@@ -97,12 +104,10 @@ def doc(emulator: Any, isolated_home: Path, tmp_path: Path,
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PATH", VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
     monkeypatch.setenv("SHELL", "/bin/bash")
-    # A browser that must never run: it leaves a marker.
-    browser = tmp_path / "browser.py"
-    browser.write_text("import pathlib, sys\n"
-                       "pathlib.Path(sys.argv[0]).with_suffix('.ran').write_text('x')\n"
-                       "sys.exit(1)\n")
-    monkeypatch.setenv("BROWSER", f"{sys.executable} {browser}")
+    # A browser that must never run: it leaves a marker (Doctor.browser_ran). An
+    # executable, because webbrowser runs BROWSER as one program name: "python x.py"
+    # names no program and would never run, so the check could not fail.
+    monkeypatch.setenv("BROWSER", forbidden_browser(tmp_path))
     work = tmp_path / "work"
     work.mkdir()
     return Doctor(emulator, isolated_home, work)

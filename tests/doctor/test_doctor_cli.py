@@ -57,7 +57,7 @@ def test_healthy_setup_every_check_passes(signed_in: Doctor) -> None:
     after = signed_in.emu.counters()
     assert {k: v for k, v in after.items() if k.startswith("CreateToken")} == \
         {k: v for k, v in before.items() if k.startswith("CreateToken")}
-    assert not (signed_in.tmp.parent / "browser.ran").exists()
+    assert not signed_in.browser_ran
 
 
 @pytest.mark.parametrize("shell,argv", [
