@@ -113,8 +113,9 @@ def machine() -> str:
         pass
     versions = []
     for cmd in (["bash", "--version"], ["zsh", "--version"], ["fish", "--version"],
-                ["direnv", "version"]):
-        prefix = "direnv " if cmd[0] == "direnv" else ""
+                ["direnv", "version"], [world.tool("aws-sso-util"), "--version"]):
+        prefix = {"direnv": "direnv ", "bash": "", "zsh": "", "fish": ""}.get(cmd[0],
+                                                                          "aws-sso-util ")
         try:
             out = subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
             versions.append(prefix + out.strip())
