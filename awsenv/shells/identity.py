@@ -24,9 +24,10 @@ from awsenv.shells.state import Values
 MODES = ("profile", "env")
 CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                    "AWS_CREDENTIAL_EXPIRATION")
-# The prompt hook refreshes the access token this long before it expires
-# (inside awsenv.auth.tokens' 15-minute refresh window).
-TOKEN_LEAD = 300
+# The prompt hook refreshes the access token this long before it expires: inside
+# awsenv.auth.tokens' 15-minute refresh window, and before the prompt segment's
+# 10-minute warning, so in profile mode "!" only shows once a renewal has failed.
+TOKEN_LEAD = 12 * 60
 # Credentials shorter-lived than the cache's refresh window would otherwise
 # make every prompt refresh: never sooner than this after a fetch.
 MIN_GAP = 2

@@ -21,7 +21,7 @@ from support.world import AWSENV, World
 from awsenv.auth.clients import READ_TIMEOUT
 from awsenv.awsconfig import names
 from awsenv.project import trust
-from awsenv.shells import records
+from awsenv.shells import identity, records
 
 # Below the portal/OIDC read timeout: a hook that waited on the hanging service could
 # not return in time.
@@ -50,7 +50,7 @@ def run_hook(w: World, found: Path) -> tuple[int, list[tuple[str, ...]], str]:
 
 @pytest.mark.parametrize(("mode", "token_left"), [
     ("profile", 120),     # inside the hook's lead: detached refresh
-    ("profile", 600),     # inside the 15-minute refresh window, outside the lead
+    ("profile", identity.TOKEN_LEAD + 60),  # inside the 15-minute window, outside the lead
     ("env", 120),         # cold role cache, token due: detached refresh
     ("env", 8 * 3600),    # cold role cache, fresh token: detached fetch, bounded wait
 ])
@@ -77,7 +77,7 @@ def test_hook_signed_out_never_opens_a_browser(configured: World) -> None:
 
 def test_hook_with_a_hanging_keyring_answers_at_once(world: World) -> None:
     found = allow_project(world, "profile = dev\nmode = profile\n")
-    world.age_token(600)
+    world.age_token(identity.TOKEN_LEAD + 60)  # refresh window, outside the hook's lead
     # A keyring call from the hook would wait out 30 s, past HOOK_BOUND.
     env_extra = {"AWSENV_TEST_KEYRING_SLEEP": "60", "AWSENV_KEYRING_TIMEOUT": "30"}
     env = world.environ({"_AWSENV_FOUND": str(found), "_AWSENV_PID": str(os.getpid()),

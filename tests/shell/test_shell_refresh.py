@@ -20,6 +20,8 @@ import pytest
 from _interactive import Shell
 from _shellkit import browser_ran, login, make_project
 
+from awsenv.shells import identity
+
 pytestmark = pytest.mark.shells
 
 KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
@@ -117,20 +119,25 @@ def test_env_mode_session_ended_says_so_once(shell: Shell, signed: Any, work: Pa
 def test_profile_mode_token_refreshed_in_background(kind: str, signed: Any, work: Path,
                                                     isolated_home: Path, tmp_path: Path) -> None:
     # one shell is enough for the detached refresh
-    signed.configure(access_token_ttl=303)
+    lead = identity.TOKEN_LEAD
+    signed.configure(access_token_ttl=lead + 3)
     login(signed)
     sh = Shell(kind, isolated_home, work)
     try:
         refreshed = signed.counters().get("CreateToken:refresh_token", 0)
         sh.run("awsenv use native")
-        # `use` (typed by the user) refreshed the token itself: 303 s is inside the window.
+        # `use` (typed by the user) refreshed the token itself: inside the 15-minute window.
         assert signed.counters().get("CreateToken:refresh_token", 0) == refreshed + 1
         signed.configure(access_token_ttl=3600)  # the refreshed token lives an hour
         assert sh.var("AWS_PROFILE") == "native"
         expires = int(sh.var("AWSENV_EXPIRES") or 0)
-        assert 250 < expires - time.time() <= 303
+        assert lead - 50 < expires - time.time() <= lead + 3
         refreshes = signed.counters().get("CreateToken", 0)
-        wait_until(expires - 300 + 1)
+        # The renewal is due within seconds, and the prompt shows no warning: the hook
+        # renews before the prompt's 10-minute "!", which so only means it failed.
+        out = sh.run("printf '<'; awsenv_prompt; printf '>\\n'")
+        assert re.search(r"<native (1[0-2]m|59m|1h00m)>", out), out
+        wait_until(expires - lead + 1)
         sh.run("")  # starts the detached refresh, answers at once
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -147,6 +154,36 @@ def test_profile_mode_token_refreshed_in_background(kind: str, signed: Any, work
     finally:
         sh.close()
 
+
+
+@pytest.mark.parametrize("kind", ["bash"])
+def test_profile_mode_session_ended_says_so_once_and_keeps_the_expiry(
+        kind: str, signed: Any, work: Path, isolated_home: Path, tmp_path: Path) -> None:
+    """docs/prompt.md: once the renewal fails, the hook says so once and AWSENV_EXPIRES
+    keeps the last token's expiry, so the prompt counts down to the real end."""
+    lead = identity.TOKEN_LEAD
+    signed.configure(access_token_ttl=lead + 3)
+    login(signed)
+    sh = Shell(kind, isolated_home, work)
+    try:
+        sh.run("awsenv use native")
+        expires = int(sh.var("AWSENV_EXPIRES") or 0)
+        assert expires > time.time()
+        signed.revoke_all()
+        wait_until(expires - lead + 1)
+        said: list[str] = []
+        deadline = time.time() + 30
+        while not said and time.time() < deadline:
+            # the first prompt starts the detached refresh; its result may land a prompt later
+            said = [ln for ln in sh.run("").splitlines() if "awsenv:" in ln]
+            time.sleep(0.2)
+        assert len(said) == 1 and "awsenv login" in said[0], said
+        assert "awsenv:" not in sh.run("")
+        assert int(sh.var("AWSENV_EXPIRES") or 0) == expires
+        assert sh.var("AWS_PROFILE") == "native"
+        assert not browser_ran(tmp_path)
+    finally:
+        sh.close()
 
 def test_prompt_segment_format(kind: str, plain_config: Path, work: Path,
                                isolated_home: Path) -> None:
