@@ -189,6 +189,8 @@ def main() -> None:
     kills = 0
     while kills < n or (changed < n // 5 and kills < 3 * n):
         kills += 1
+        if kills % 10 == 0 and changed < kills // 5:
+            high *= 1.5  # too few kills reach the write: the machine is slower than measured
         before = watched(mode, env)
         pid = run_child(op, loop=True)
         time.sleep(rng.uniform(low, high))
