@@ -30,12 +30,13 @@ class LogoutResult:
     token_file: bool = False
     registration_file: bool = False
     role_credentials: int = 0
+    listing_file: bool = False  # the copy of the account listing `awsenv list` reuses
     errors: list[AwsenvError] = field(default_factory=list)
 
     @property
     def removed_anything(self) -> bool:
         return any((self.portal_logout, self.keyring_entry, self.token_file,
-                    self.registration_file, self.role_credentials))
+                    self.registration_file, self.role_credentials, self.listing_file))
 
 
 def _portal_logout(env: Environment, session: SsoSession) -> bool:
@@ -77,5 +78,9 @@ def logout(env: Environment, session: SsoSession) -> LogoutResult:
         result.token_file = fsutil.remove(tokens.cache_file(env.paths, session))
         result.registration_file = registration.delete(env, session)
         result.role_credentials = purge_role_credentials(env.paths, session.key)
+        from awsenv.sync import listing_cache
+
+        # Account names are not secret, but logout leaves nothing of the session behind.
+        result.listing_file = listing_cache.drop(env, session)
     log.debug("logout %s: %s", session.key, result)
     return result

@@ -74,8 +74,9 @@ def load(env: Environment, session: SsoSession) -> tuple[list[AccountRoles], flo
         return None
 
 
-def drop(env: Environment, session: SsoSession) -> None:
-    fsutil.remove(path(env, session))
+def drop(env: Environment, session: SsoSession) -> bool:
+    """Forget the session's listing (logout); True if there was one."""
+    return fsutil.remove(path(env, session))
 
 
 def _account(raw: Any) -> AccountRoles:

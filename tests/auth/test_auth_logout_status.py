@@ -69,6 +69,11 @@ def test_logout_removes_everything(signin) -> None:
             "role_name": "r", "region": "us-east-1"}
     mine = cache.store(env.paths, {**base, "profile": "native", "session_key": "corp"}, None)
     theirs = cache.store(env.paths, {**base, "profile": "x", "session_key": "other"}, None)
+    from awsenv.sync import listing_cache
+
+    listing_cache.save(env, signin.session, [])
+    listing = listing_cache.path(env, signin.session)
+    assert listing.exists()
     assert any(k.startswith("awsenv:corp") for k in _keyring_entries())
 
     result = signin.cli("logout")
@@ -80,6 +85,7 @@ def test_logout_removes_everything(signin) -> None:
     assert not tokens.cache_file(env.paths, signin.session).exists()
     assert not registration.path(env, signin.session).exists()
     assert not mine.exists() and theirs.exists()
+    assert not listing.exists()
 
     status = signin.cli("status")
     assert status.returncode == ExitCode.NOT_SIGNED_IN
