@@ -7,18 +7,9 @@ no traceback unless ``--debug``. Messages must never contain secrets.
 
 from __future__ import annotations
 
-import re
 from enum import IntEnum
 
-# C0 and C1 controls and DEL: in a terminal they move the cursor, clear the
-# screen, set the title (OSC) or worse. Names from the AWS config and from the
-# service can carry them.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character shown as ``\\xHH``, safe to print."""
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+from awsenv.textsafe import printable as printable  # re-exported
 
 
 class ExitCode(IntEnum):

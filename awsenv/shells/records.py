@@ -58,7 +58,7 @@ class Records:
 
     def msg(self, text: str) -> None:
         # Printed to the terminal by the shell: no raw control characters.
-        from awsenv.errors import printable
+        from awsenv.textsafe import printable
 
         self.add("msg", printable(" ".join(text.splitlines())))
 
