@@ -56,3 +56,20 @@ def quote(value: str) -> str:
         return json.dumps(value)
     result: str = encode_basestring_ascii(value)
     return result
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON, exactly ``json.dumps(obj, separators=(",", ":"))``, through the C encoder."""
+    try:
+        from _json import encode_basestring_ascii, make_encoder
+    except ImportError:  # pragma: no cover
+        import json
+
+        return json.dumps(obj, separators=(",", ":"))
+
+    def default(value: object) -> object:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    chunks = make_encoder({}, default, encode_basestring_ascii, None, ":", ",", False, False,
+                          True)(obj, 0)
+    return "".join(chunks)

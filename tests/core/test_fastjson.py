@@ -25,6 +25,18 @@ def test_loads_matches_json_on_compact_documents(value: object) -> None:
     assert fastjson.loads(text) == json.loads(text)
 
 
+@given(JSON)
+def test_dumps_is_compact_json_dumps(value: object) -> None:
+    assert fastjson.dumps(value) == json.dumps(value, separators=(",", ":"))
+
+
+def test_dumps_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError):
+        fastjson.dumps({"a": object()})
+    with pytest.raises(TypeError):
+        fastjson.dumps({("tuple", "key"): 1})
+
+
 @given(st.text())
 def test_quote_is_json_dumps(value: str) -> None:
     assert fastjson.quote(value) == json.dumps(value)
