@@ -12,7 +12,7 @@ import sys
 FAST: dict[str, str] = {
     "credential-process": "awsenv.creds.fast:credential_process",
     "hook": "awsenv.shells.hook:fast_hook",
-    "use": "awsenv.shells.hook:fast_use",
+    "use": "awsenv.shells.fastuse:fast_use",
     "complete": "awsenv.cli.complete_fast:complete",
     "init": "awsenv.shells.initcache:fast_init",
 }

@@ -61,15 +61,28 @@ def store(paths: Paths, credentials: dict[str, Any], stamp: list[int] | None) ->
 
     ``stamp`` must be taken *before* the config was parsed: if the file changed
     meanwhile, the record simply never matches and the next call re-resolves.
+    The profile's display facts ride along (see :func:`record.facts`).
     """
-    path = cache_file(paths, str(credentials["profile"]))
+    profile = str(credentials["profile"])
+    path = cache_file(paths, profile)
     fsutil.write_json(path, {
         "v": FORMAT_VERSION,
         "config": config_path(paths),
         "stamp": stamp,
         "credentials": credentials,
+        "facts": _facts(paths, profile),
     })
     return path
+
+
+def _facts(paths: Paths, profile: str) -> dict[str, Any] | None:
+    from awsenv.shells import profileinfo  # the same view `awsenv use` announces with
+
+    info = profileinfo.load(paths.aws_config_file, profile)
+    if info is None:
+        return None
+    return {"account_id": info.account_id, "role_name": info.role_name,
+            "region": info.region, "prod": info.prod}
 
 
 def remove(paths: Paths, profile_name: str) -> bool:

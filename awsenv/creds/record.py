@@ -88,6 +88,23 @@ def servable(record: Any, config_path: str, profile_name: str, now: float | None
     return creds
 
 
+def facts(record: Any) -> dict[str, Any] | None:
+    """The profile's display facts stored beside the credentials, or None.
+
+    ``{"account_id", "role_name", "region", "prod"}`` as the AWS config said
+    when the record was written (awsenv.shells.profileinfo): the record's
+    config stamp voids them with the credentials, so `awsenv use` can announce
+    a switch without parsing the config.
+    """
+    found = record.get("facts") if isinstance(record, dict) else None
+    if not isinstance(found, dict) or not isinstance(found.get("prod"), bool):
+        return None
+    for key in ("account_id", "role_name", "region"):
+        if not (found.get(key) is None or isinstance(found.get(key), str)):
+            return None
+    return found
+
+
 def iso_z(epoch: float) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ``: what botocore writes and starship/dateutil read."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))

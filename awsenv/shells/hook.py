@@ -30,17 +30,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from awsenv.awsconfig import names
-from awsenv.digest import sha256
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
 from awsenv.project import trust
 from awsenv.project.file import ProjectFile, find, logical_cwd
-from awsenv.shells import identity
+from awsenv.shells import identity, refs
+from awsenv.shells.fastuse import conclude, switch
 from awsenv.shells.records import PROTOCOL, Records
 from awsenv.shells.state import Layer, State, current, diff, pop, push, update
 
 SHELLS = ("bash", "zsh", "fish", "pwsh")
-MAX_REFS = 64
 RETRY_AFTER = 60
 
 
@@ -122,85 +121,6 @@ def _refresh_top(env: Environment, state: State, cur: dict[str, str | None],
             recs.msg(_kept_line(kept))
 
 
-def _touch_ref(env: Environment, pid: str, found: str, watches: list[str], t0: int,
-               origin: str | None = None) -> str:
-    """The shell's reference file for this tree, dated when this evaluation started.
-
-    One file per shell and tree (pid + hash of the `.awsenv` path), so an
-    answer the shell keeps for replay stays checkable against its own date;
-    files of dead shells are pruned. A watched file dated in the future moves
-    the date forward instead of causing a process at every prompt.
-    """
-    assert env.paths is not None
-    ref = _ref_path(env, pid, found, origin)
-    refs = ref.parent
-    stamp = t0
-    for w in watches:
-        with contextlib.suppress(OSError):
-            stamp = max(stamp, os.stat(w).st_mtime_ns)
-    try:
-        if not ref.exists():
-            from awsenv import fsutil
-
-            fsutil.atomic_write(ref, b"")
-            _prune_refs(refs)
-        os.utime(ref, ns=(stamp, stamp))
-    except OSError:
-        return ""
-    return os.fspath(ref)
-
-
-def _ref_path(env: Environment, pid: str, found: str, origin: str | None = None) -> Path:
-    """refs/<pid>.<hash>: one per shell and transition (tree it came from → tree).
-
-    Per transition because the shell keeps one replayable answer per
-    transition, and each must be checked against the date it was computed at.
-    """
-    assert env.paths is not None
-    key = f"{found if origin is None else origin}\0{found}"
-    tree = sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return env.paths.runtime_dir / "refs" / f"{pid if pid.isdigit() else '0'}.{tree}"
-
-
-def _mark_refresh(ref: str, refresh_at: int) -> None:
-    """Date "<ref>.at" at the refresh time: fish, which has no clock builtin, compares
-    it with a file it rewrites at each prompt (`test -nt`, no process)."""
-    if not ref:
-        return
-    at = Path(ref + ".at")
-    try:
-        if not refresh_at:
-            at.unlink(missing_ok=True)
-            return
-        if not at.exists():
-            from awsenv import fsutil
-
-            fsutil.atomic_write(at, b"")
-        os.utime(at, (refresh_at, refresh_at))
-    except OSError:
-        pass
-
-
-def _prune_refs(refs: Path) -> None:
-    try:
-        entries = os.listdir(refs)
-    except OSError:
-        return
-    if len(entries) <= MAX_REFS:
-        return
-    for entry in entries:
-        pid = entry.split(".")[0]
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            with contextlib.suppress(OSError):
-                os.unlink(refs / entry)
-        except OSError:
-            pass
-
-
 def hook(env: Environment) -> Records:
     """Answer one prompt-hook call (see the module docstring)."""
     assert env.paths is not None
@@ -272,9 +192,10 @@ def hook(env: Environment) -> Records:
     if state.top is not None and state.top.pending:
         watches.append(state.top.pending)
     pid = environ.get("_AWSENV_PID", "")
-    ref = _touch_ref(env, pid, found, watches, t0, environ.get("_AWSENV_FROM"))
+    ref = refs.touch(os.fspath(env.paths.runtime_dir), pid, found, watches, t0,
+                     environ.get("_AWSENV_FROM"))
     recs.add("ref", ref)
-    _mark_refresh(ref, refresh_at)
+    refs.mark_refresh(ref, refresh_at)
     for w in watches:
         recs.add("watch", w)
     if memo and ref and all(x.mode == "profile" and not x.pending for x in state.layers):
@@ -312,26 +233,11 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
         tree, _project, _line = evaluate(env, found)
         mode = mode or identity.default_mode(env)
         target = identity.resolve(env, profile, mode, region, keyring=True)
-        if state.top is not None and state.top.kind == "use":
-            pop(state, cur)
-        push(state, cur, Layer("use", tree, profile, mode, region=region,
-                               refresh_at=target.refresh_at), target.values)
-        for w in target.warnings:
-            recs.msg(w)
-        recs.msg(f"awsenv: {target.describe}" + (", env mode" if mode == "env" else ""))
-    for name, value in diff(cur0, cur):
-        recs.env(name, value)
-    recs.add("state", state.encode())
-    refresh_at = state.top.refresh_at if state.top else 0
-    recs.add("refresh", str(refresh_at))
-    pid = environ.get("_AWSENV_PID", "")
-    found = environ.get("_AWSENV_FOUND") or ""
-    ref = environ.get("_AWSENV_REF") or ""
-    if not ref or not os.path.isfile(ref):
-        # Dated at the epoch: whatever the hook watches counts as changed.
-        ref = _touch_ref(env, pid, found, [], 0)
-    recs.add("ref", ref)
-    _mark_refresh(ref, refresh_at)
+        switch(recs, state, cur, Layer("use", tree, profile, mode, region=region,
+                                       refresh_at=target.refresh_at),
+               target.values, target.describe, target.warnings)
+    assert env.paths is not None
+    conclude(recs, environ, state, cur0, cur, os.fspath(env.paths.runtime_dir))
     return recs
 
 
@@ -409,37 +315,6 @@ def run_hook(protocol: str) -> int:
     if protocol != str(PROTOCOL):
         return _answer(lambda: _raise(_protocol_error(protocol)))
     return _answer(lambda: hook(Environment.from_os()))
-
-
-def parse_use_args(args: list[str]) -> dict[str, object] | None:
-    """``--emit --protocol N [--mode M] [--region R] [--unset] [PROFILE]``; None → click."""
-    opts: dict[str, object] = {"emit": False, "protocol": None, "mode": None, "region": None,
-                               "unset": False, "profile": None}
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--emit":
-            opts["emit"] = True
-        elif a == "--unset":
-            opts["unset"] = True
-        elif a in ("--protocol", "--mode", "--region") and i + 1 < len(args):
-            opts[a[2:]] = args[i + 1]
-            i += 1
-        elif a.startswith("-") or opts["profile"] is not None:
-            return None
-        else:
-            opts["profile"] = a
-        i += 1
-    if not opts["emit"]:
-        return None
-    return opts
-
-
-def fast_use(args: list[str]) -> int | None:
-    opts = parse_use_args(args)
-    if opts is None:
-        return None
-    return run_use(opts)
 
 
 def run_use(opts: dict[str, object]) -> int:

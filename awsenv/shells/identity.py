@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ConfigError, NotSignedIn
 from awsenv.shells import profileinfo
+from awsenv.shells.fastuse import env_values, label
 from awsenv.shells.state import Values
 
 MODES = ("profile", "env")
@@ -28,9 +29,6 @@ CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TO
 # awsenv.auth.tokens' 15-minute refresh window, and before the prompt segment's
 # 10-minute warning, so in profile mode "!" only shows once a renewal has failed.
 TOKEN_LEAD = 12 * 60
-# Credentials shorter-lived than the cache's refresh window would otherwise
-# make every prompt refresh: never sooner than this after a fetch.
-MIN_GAP = 2
 # awsenv.auth.tokens refreshes when less than this is left (botocore's window).
 REFRESH_WINDOW = 15 * 60
 # While a detached refresh runs, look again after this long even if it never reports.
@@ -68,12 +66,7 @@ def info(env: Environment, profile: str) -> profileinfo.ProfileInfo:
 
 
 def describe(pinfo: profileinfo.ProfileInfo, region: str | None) -> str:
-    parts = [x for x in (pinfo.account_id, pinfo.role_name) if x]
-    details = ["/".join(parts)] if parts else []
-    if region:
-        details.append(region)
-    text = pinfo.name + (" [PROD]" if pinfo.prod else "")
-    return text + (f" ({', '.join(details)})" if details else "")
+    return label(pinfo.name, pinfo.prod, pinfo.account_id, pinfo.role_name, region)
 
 
 def refresh_token(env: Environment, pinfo: profileinfo.ProfileInfo) -> int:
@@ -155,7 +148,6 @@ def _env_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | No
               keyring: bool) -> Target:
     assert env.paths is not None
     from awsenv.creds import cache
-    from awsenv.creds.model import RoleCredentials
 
     now = env.now()
     values: Values = {"AWS_PROFILE": None}
@@ -184,19 +176,9 @@ def _env_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | No
             values["AWSENV_EXPIRES"] = None
             return Target(values, int(now) + PENDING_RECHECK, describe(pinfo, region), [],
                           pending)
-    if hit is not None:
-        creds = RoleCredentials.from_dict(hit)
-    else:
+    if hit is None:
         from awsenv import creds as creds_api
 
-        creds = creds_api.get(env, pinfo.name)
-    values.update(creds.credential_variables())
-    region = region or creds.region or pinfo.region
-    if region:
-        values["AWS_REGION"] = region
-        values["AWS_DEFAULT_REGION"] = region
-    values["AWSENV_PROFILE"] = pinfo.name
-    values["AWSENV_EXPIRES"] = str(int(creds.expiration))
-    refresh_at = int(creds.expiration - cache.refresh_threshold(creds.lifetime))
-    refresh_at = max(refresh_at, int(now) + MIN_GAP)
+        hit = creds_api.get(env, pinfo.name).to_dict()
+    values, refresh_at, region = env_values(hit, pinfo.name, region, pinfo.region, now)
     return Target(values, refresh_at, describe(pinfo, region), [])

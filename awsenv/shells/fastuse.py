@@ -1,0 +1,182 @@
+"""`awsenv use --emit …` (from the shell function), answered before the hook module loads.
+
+`use` is typed by hand and should feel instant. The full answer
+(:func:`awsenv.shells.hook.use`) imports pathlib, dataclasses, enum and re
+through the config, trust and environment modules: about 25 ms before it
+does anything. The common warm case needs none of them: env mode, outside a
+`.awsenv` tree, role credentials cached. That case is answered here from the
+credential record (which carries the profile's display facts and is void once
+the AWS config changes) with stdlib-only modules; everything else (profile
+mode, a tree in play, a cache miss, ``--unset``, any error) goes to the full
+path, which also shares this module's value and record building.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from awsenv.shells.records import PROTOCOL, Records
+from awsenv.shells.state import Layer, State, Values, current, diff, pop, push
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+# Credentials shorter-lived than the cache's refresh window would otherwise
+# make every prompt refresh: never sooner than this after a fetch.
+MIN_GAP = 2
+
+
+def parse_use_args(args: list[str]) -> dict[str, Any] | None:
+    """``--emit --protocol N [--mode M] [--region R] [--unset] [PROFILE]``; None → click."""
+    opts: dict[str, Any] = {"emit": False, "protocol": None, "mode": None, "region": None,
+                            "unset": False, "profile": None}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--emit":
+            opts["emit"] = True
+        elif a == "--unset":
+            opts["unset"] = True
+        elif a in ("--protocol", "--mode", "--region") and i + 1 < len(args):
+            opts[a[2:]] = args[i + 1]
+            i += 1
+        elif a.startswith("-") or opts["profile"] is not None:
+            return None
+        else:
+            opts["profile"] = a
+        i += 1
+    if not opts["emit"]:
+        return None
+    return opts
+
+
+def label(name: str, prod: bool, account_id: str | None, role_name: str | None,
+          region: str | None) -> str:
+    """``dev [PROD] (111111111111/Developer, eu-west-1)``: how a switch is announced."""
+    parts = [x for x in (account_id, role_name) if x]
+    details = ["/".join(parts)] if parts else []
+    if region:
+        details.append(region)
+    text = name + (" [PROD]" if prod else "")
+    return text + (f" ({', '.join(details)})" if details else "")
+
+
+def env_values(creds: Mapping[str, Any], profile: str, region: str | None,
+               profile_region: str | None, now: float) -> tuple[Values, int, str | None]:
+    """Env mode's variables for these role credentials, when to refresh them, the region.
+
+    ``creds`` has the :class:`awsenv.creds.model.RoleCredentials` fields; the
+    region is the one asked for, else the credentials', else the profile's.
+    """
+    from awsenv.creds.record import iso_z, refresh_threshold
+
+    expiration = float(creds["expiration"])
+    values: Values = {
+        "AWS_PROFILE": None,
+        "AWS_ACCESS_KEY_ID": str(creds["access_key_id"]),
+        "AWS_SECRET_ACCESS_KEY": str(creds["secret_access_key"]),
+    }
+    if creds.get("session_token"):
+        values["AWS_SESSION_TOKEN"] = str(creds["session_token"])
+    values["AWS_CREDENTIAL_EXPIRATION"] = iso_z(expiration)
+    region = region or creds.get("region") or profile_region
+    if region:
+        values["AWS_REGION"] = values["AWS_DEFAULT_REGION"] = region
+    values["AWSENV_PROFILE"] = profile
+    values["AWSENV_EXPIRES"] = str(int(expiration))
+    lifetime = expiration - float(creds["fetched_at"])
+    refresh_at = max(int(expiration - refresh_threshold(lifetime)), int(now) + MIN_GAP)
+    return values, refresh_at, region
+
+
+def switch(recs: Records, state: State, cur: Values, layer: Layer, values: Values,
+           describe: str, warnings: list[str]) -> None:
+    """Replace this shell's `use` layer (if any) with ``layer`` and announce it."""
+    if state.top is not None and state.top.kind == "use":
+        pop(state, cur)
+    push(state, cur, layer, values)
+    for line in warnings:
+        recs.msg(line)
+    recs.msg(f"awsenv: {describe}" + (", env mode" if layer.mode == "env" else ""))
+
+
+def conclude(recs: Records, environ: Mapping[str, str], state: State, cur0: Values,
+             cur: Values, runtime_dir: str) -> None:
+    """The records every `use` answer ends with: changes, state, refresh time, reference file."""
+    from awsenv.shells import refs
+
+    for name, value in diff(cur0, cur):
+        recs.env(name, value)
+    recs.add("state", state.encode())
+    refresh_at = state.top.refresh_at if state.top else 0
+    recs.add("refresh", str(refresh_at))
+    ref = environ.get("_AWSENV_REF") or ""
+    if not ref or not os.path.isfile(ref):
+        # Dated at the epoch: whatever the hook watches counts as changed.
+        ref = refs.touch(runtime_dir, environ.get("_AWSENV_PID", ""),
+                         environ.get("_AWSENV_FOUND") or "", [], 0)
+    recs.add("ref", ref)
+    refs.mark_refresh(ref, refresh_at)
+
+
+def warm_env_answer(environ: Mapping[str, str], profile: str, region: str | None) -> bytes | None:
+    """The whole answer to `use --mode env PROFILE` from the cache, or None (full path)."""
+    from awsenv import locations
+    from awsenv.creds import record
+
+    now = time.time()
+    config = os.path.abspath(locations.aws_config_file(environ))
+    runtime = locations.runtime_dir(environ)
+    data = record.read(os.path.join(locations.credentials_dir(runtime),
+                                    record.file_name(config, profile)))
+    creds = record.servable(data, config, profile, now)
+    facts = record.facts(data)
+    if creds is None or facts is None:
+        return None
+    values, refresh_at, shown = env_values(creds, profile, region, facts["region"], now)
+    describe = label(profile, facts["prod"], facts["account_id"], facts["role_name"], shown)
+    state = State.decode(environ.get("_AWSENV_STATE"))
+    cur0 = current(environ)
+    cur = dict(cur0)
+    recs = Records()
+    switch(recs, state, cur, Layer("use", None, profile, "env", region=region,
+                                   refresh_at=refresh_at), values, describe, [])
+    conclude(recs, environ, state, cur0, cur, runtime)
+    return recs.finish(0)
+
+
+def _warm(opts: dict[str, Any]) -> int | None:
+    profile = opts["profile"]
+    environ = os.environ
+    if (opts["protocol"] != str(PROTOCOL) or opts["unset"] or opts["mode"] != "env"
+            or not profile or environ.get("_AWSENV_FOUND") != ""):
+        return None
+    try:
+        data = warm_env_answer(environ, profile, opts["region"])
+    except Exception:  # anything odd: the full path decides and reports it
+        return None
+    if data is None:
+        return None
+    try:
+        out = sys.stdout.buffer
+        out.write(data)
+        out.flush()
+    except OSError:  # the shell went away (Ctrl-C): nothing to answer
+        return 1
+    return 0
+
+
+def fast_use(args: list[str]) -> int | None:
+    opts = parse_use_args(args)
+    if opts is None:
+        return None
+    rc = _warm(opts)
+    if rc is not None:
+        return rc
+    from awsenv.shells import hook
+
+    return hook.run_use(opts)

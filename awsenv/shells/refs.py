@@ -1,0 +1,99 @@
+"""The shell's reference files: the date an answer was computed at, checked with `-nt`.
+
+Plain ``os`` on strings (no pathlib): `awsenv use`'s fast path writes them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from awsenv.digest import sha256
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+MAX_REFS = 64
+
+
+def ref_path(runtime_dir: str, pid: str, found: str, origin: str | None = None) -> str:
+    """refs/<pid>.<hash>: one per shell and transition (tree it came from → tree).
+
+    Per transition because the shell keeps one replayable answer per
+    transition, and each must be checked against the date it was computed at.
+    """
+    key = f"{found if origin is None else origin}\0{found}"
+    tree = sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return os.path.join(runtime_dir, "refs", f"{pid if pid.isdigit() else '0'}.{tree}")
+
+
+def touch(runtime_dir: str, pid: str, found: str, watches: Iterable[str], t0: int,
+          origin: str | None = None) -> str:
+    """The shell's reference file for this tree, dated when this evaluation started.
+
+    One file per shell and tree (pid + hash of the `.awsenv` path), so an
+    answer the shell keeps for replay stays checkable against its own date;
+    files of dead shells are pruned. A watched file dated in the future moves
+    the date forward instead of causing a process at every prompt.
+    """
+    ref = ref_path(runtime_dir, pid, found, origin)
+    stamp = t0
+    for w in watches:
+        with contextlib.suppress(OSError):
+            stamp = max(stamp, os.stat(w).st_mtime_ns)
+    try:
+        if not os.path.exists(ref):
+            from pathlib import Path
+
+            from awsenv import fsutil
+
+            fsutil.atomic_write(Path(ref), b"")
+            prune(os.path.dirname(ref))
+        os.utime(ref, ns=(stamp, stamp))
+    except OSError:
+        return ""
+    return ref
+
+
+def mark_refresh(ref: str, refresh_at: int) -> None:
+    """Date "<ref>.at" at the refresh time: fish, which has no clock builtin, compares
+    it with a file it rewrites at each prompt (`test -nt`, no process)."""
+    if not ref:
+        return
+    at = ref + ".at"
+    try:
+        if not refresh_at:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(at)
+            return
+        if not os.path.exists(at):
+            from pathlib import Path
+
+            from awsenv import fsutil
+
+            fsutil.atomic_write(Path(at), b"")
+        os.utime(at, (refresh_at, refresh_at))
+    except OSError:
+        pass
+
+
+def prune(refs: str) -> None:
+    """Drop the files of shells that are gone, once there are more than MAX_REFS."""
+    try:
+        entries = os.listdir(refs)
+    except OSError:
+        return
+    if len(entries) <= MAX_REFS:
+        return
+    for entry in entries:
+        pid = entry.split(".")[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(refs, entry))
+        except OSError:
+            pass
