@@ -92,28 +92,17 @@ def write(res: Results, md: Path, png: Path) -> None:
         lines += ["", "## Peak RSS", "", "| Run | KiB |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in res.memory.items()]
     md.write_text("\n".join(lines) + "\n")
-    _plot(res, png)
+    _plot(md, png)
 
 
-def _plot(res: Results, png: Path) -> None:
-    try:
-        import matplotlib
+def _plot(md: Path, png: Path) -> None:
+    """bench/plot.py under bench/.venv (matplotlib lives there, not in the project's venv)."""
+    import subprocess
+    import sys
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return
-    names = [r.what for r in res.rows]
-    ours = [r.ours.median for r in res.rows]
-    peers = [r.peer.median for r in res.rows]
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(names) + 1.5))
-    y = range(len(names))
-    ax.barh([i + 0.2 for i in y], peers, height=0.4, label="peer", color="#bbbbbb")
-    ax.barh([i - 0.2 for i in y], ours, height=0.4, label="awsenv", color="#2a7ab0")
-    ax.set_yticks(list(y), names, fontsize=8)
-    ax.set_xscale("symlog", linthresh=0.01)
-    ax.set_xlabel("milliseconds (median, log scale)")
-    ax.legend()
-    ax.invert_yaxis()
-    fig.tight_layout()
-    fig.savefig(png, dpi=110)
+    here = Path(__file__).resolve().parent
+    python = here / ".venv" / "bin" / "python"
+    exe = str(python) if python.exists() else sys.executable
+    res = subprocess.run([exe, str(here / "plot.py"), str(md), str(png)], check=False)
+    if res.returncode != 0 or not png.exists():
+        print("bench: results.png not drawn (needs matplotlib in bench/.venv)", file=sys.stderr)
