@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
+from awsenv.creds.record import credential_variables as record_variables
 from awsenv.creds.record import iso_z, process_json
 
 TYPE_CHECKING = False
@@ -68,16 +69,8 @@ class RoleCredentials:
         )
 
     def credential_variables(self) -> dict[str, str]:
-        """The four ``export-credentials`` variables in the AWS CLI's order (§9), no region.
-
-        stdlib only (env mode's hot path); the expiry uses ``Z`` so starship reads it.
-        """
-        return {
-            "AWS_ACCESS_KEY_ID": self.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
-            "AWS_SESSION_TOKEN": self.session_token,
-            "AWS_CREDENTIAL_EXPIRATION": iso_z(self.expiration),
-        }
+        """The four ``export-credentials`` variables (see :func:`record.credential_variables`)."""
+        return record_variables(self.to_dict())
 
     def process_output(self) -> str:
         """The ``credential_process`` JSON (sso-protocol.md §8): Version 1, ``Z`` expiry."""

@@ -20,6 +20,7 @@ from awsenv.digest import sha256
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
 FORMAT_VERSION = 1
@@ -103,6 +104,19 @@ def facts(record: Any) -> dict[str, Any] | None:
         if not (found.get(key) is None or isinstance(found.get(key), str)):
             return None
     return found
+
+
+def credential_variables(creds: Mapping[str, Any]) -> dict[str, str]:
+    """The four ``export-credentials`` variables in the AWS CLI's order (§9), no region.
+
+    From the record's credential fields; the expiry uses ``Z`` so starship reads it.
+    """
+    return {
+        "AWS_ACCESS_KEY_ID": str(creds["access_key_id"]),
+        "AWS_SECRET_ACCESS_KEY": str(creds["secret_access_key"]),
+        "AWS_SESSION_TOKEN": str(creds["session_token"]),
+        "AWS_CREDENTIAL_EXPIRATION": iso_z(float(creds["expiration"])),
+    }
 
 
 def iso_z(epoch: float) -> str:

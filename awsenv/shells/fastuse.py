@@ -72,17 +72,10 @@ def env_values(creds: Mapping[str, Any], profile: str, region: str | None,
     ``creds`` has the :class:`awsenv.creds.model.RoleCredentials` fields; the
     region is the one asked for, else the credentials', else the profile's.
     """
-    from awsenv.creds.record import iso_z, refresh_threshold
+    from awsenv.creds.record import credential_variables, refresh_threshold
 
     expiration = float(creds["expiration"])
-    values: Values = {
-        "AWS_PROFILE": None,
-        "AWS_ACCESS_KEY_ID": str(creds["access_key_id"]),
-        "AWS_SECRET_ACCESS_KEY": str(creds["secret_access_key"]),
-    }
-    if creds.get("session_token"):
-        values["AWS_SESSION_TOKEN"] = str(creds["session_token"])
-    values["AWS_CREDENTIAL_EXPIRATION"] = iso_z(expiration)
+    values: Values = {"AWS_PROFILE": None, **credential_variables(creds)}
     region = region or creds.get("region") or profile_region
     if region:
         values["AWS_REGION"] = values["AWS_DEFAULT_REGION"] = region
