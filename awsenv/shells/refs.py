@@ -43,12 +43,7 @@ def touch(runtime_dir: str, pid: str, found: str, watches: Iterable[str], t0: in
         with contextlib.suppress(OSError):
             stamp = max(stamp, os.stat(w).st_mtime_ns)
     try:
-        if not os.path.exists(ref):
-            from pathlib import Path
-
-            from awsenv import fsutil
-
-            fsutil.atomic_write(Path(ref), b"")
+        if _create(ref):
             prune(os.path.dirname(ref))
         os.utime(ref, ns=(stamp, stamp))
     except OSError:
@@ -67,15 +62,25 @@ def mark_refresh(ref: str, refresh_at: int) -> None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(at)
             return
-        if not os.path.exists(at):
-            from pathlib import Path
-
-            from awsenv import fsutil
-
-            fsutil.atomic_write(Path(at), b"")
+        _create(at)
         os.utime(at, (refresh_at, refresh_at))
     except OSError:
         pass
+
+
+def _create(path: str) -> bool:
+    """Create the empty file (0600, private dir) unless it exists; True if it was created.
+
+    fsutil (pathlib, json) loads only here: once per shell and tree.
+    """
+    if os.path.exists(path):
+        return False
+    from pathlib import Path
+
+    from awsenv import fsutil
+
+    fsutil.atomic_write(Path(path), b"")
+    return True
 
 
 def prune(refs: str) -> None:
