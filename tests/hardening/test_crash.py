@@ -52,13 +52,20 @@ def test_kill_during_role_cache_writes(world: World) -> None:
 
 @pytest.mark.slow
 def test_kill_during_token_rotation(world: World) -> None:
+    # 10-minute tokens sit inside the 15-minute refresh window: every call on the real
+    # clock refreshes (and the server rotates the refresh token), the first one included.
+    world.emu.configure(access_token_ttl=600)
+    world.age_token(600)
     summary = drive(world, "token")
     assert int(summary["changed"]) >= KILLS // 5, summary  # type: ignore[call-overload]
     assert world.count("CreateToken:refresh_token") > KILLS
-    # A lost rotation (the driver's exit-3 case) ended in "sign in again" and a new sign-in
-    # fixed it every time; any other outcome is in summary["problems"]. Most kills did not
-    # lose the session.
-    assert int(summary["relogins"]) < KILLS // 2, summary  # type: ignore[call-overload]
+    # A lost rotation (the driver's exit-3 case, or secrets killed mid-write that read as
+    # absent) ended in "sign in again" and a new sign-in fixed it every time; any other
+    # outcome is in summary["problems"]. The loss is confined to the rotation window
+    # (the CreateToken reply until the keyring write, 35-50 % of one refresh here): a
+    # refresh that dropped the session on every kill would go over two thirds.
+    kills, relogins = int(summary["kills"]), int(summary["relogins"])  # type: ignore[call-overload]
+    assert relogins * 3 < kills * 2, summary
     r = world.cli("credential-process", "--profile", "dev")
     assert r.returncode in (0, ExitCode.NOT_SIGNED_IN), r.stderr
     if r.returncode:
