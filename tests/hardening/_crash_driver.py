@@ -37,6 +37,8 @@ EXTRA_BUDGET = 180.0
 CAP = 8
 BEGIN = "# BEGIN awsenv managed profiles"
 END = "# END awsenv managed profiles"
+
+
 def warm_botocore() -> None:
     """One botocore session, its service models loaded, shared by every forked child.
 
