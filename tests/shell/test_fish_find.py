@@ -79,13 +79,14 @@ def test_both_walks_find_what_python_finds(tmp_path: Path) -> None:
     script.write_bytes(init)
     # Each start directory arrives NUL-separated on stdin; each answer goes out the same way.
     driver = (f"source {str(script)!r}\n" + r"""
-functions _awsenv_find | string match -q "*string match -qr '(?s)^(?<d>.*)/'*"; and echo fast >&2
+test $_awsenv_captures = 1; and echo fast >&2
+set -l probed $_awsenv_captures
 for d in (cat | string split0)
     cd $d
-    _awsenv_find_fast; set -l a $_awsenv_f
-    _awsenv_find_compat; set -l b $_awsenv_f
-    _awsenv_find; set -l c $_awsenv_f
-    printf '%s\0%s\0%s\0' $a $b $c
+    _awsenv_find; set -l a $_awsenv_f
+    set _awsenv_captures 0; _awsenv_find; set -l b $_awsenv_f
+    set _awsenv_captures $probed
+    printf '%s\0%s\0' $a $b
 end
 """)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWSENV_")}
@@ -99,9 +100,9 @@ end
     new_fish = (major, minor) >= (3, 4)
     assert (b"fast" in proc.stderr) == new_fish, (version, proc.stderr)
     answers = proc.stdout.split(b"\0")[:-1]
-    assert len(answers) == 3 * len(starts)
+    assert len(answers) == 2 * len(starts)
     for i, start in enumerate(starts):
         fast = os.fsencode(nearest(start))
         compat = os.fsencode(nearest(start, stop_at_newline=True))
-        got = answers[3 * i: 3 * i + 3]
-        assert got == [fast, compat, fast if new_fish else compat], (start, got)
+        got = answers[2 * i: 2 * i + 2]
+        assert got == [fast if new_fish else compat, compat], (start, got)
