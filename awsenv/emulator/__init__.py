@@ -11,7 +11,8 @@ Knobs (``Emulator(**knobs)``, ``emu.configure(**knobs)``, ``awsenv emulator --fl
 (``access_token_ttl``, ``session_ttl``, ``credential_ttl``, ``registration_ttl``,
 ``device_code_ttl``, ``device_interval``), approvals (``auto_approve``,
 ``deny_approvals``), faults (``latency_ms``, ``throttle_rate``, ``tps_limit``,
-``error_rate`` + ``error_operations``, ``malformed``, ``seed``) and
+``error_rate`` + ``error_operations``, ``malformed``, ``seed``), ``sts_regions``
+(regions STS answers for besides ``region``; others are refused) and
 ``refresh_rotation``. Counters are keyed by operation name (``ListAccounts``,
 ``CreateToken`` and ``CreateToken:<grant>``, ``GetCallerIdentity``,
 ``GetSigninToken``, ``FederationLogin``, ``Authorize``, ...).

@@ -38,8 +38,10 @@ def get_signin_token(state: st.State, req: Request) -> Response:
         raise PlainError(400, "Invalid credentials parameter") from exc
     with state.lock:
         cred = state.credentials.get(str(key_id))
-    if (cred is None or not hmac.compare_digest(cred.secret_access_key, str(secret))
-            or cred.session_token != token or cred.expires_at <= state.now()):
+    if (cred is None
+            or not hmac.compare_digest(cred.secret_access_key.encode(), str(secret).encode())
+            or not hmac.compare_digest(cred.session_token.encode(), str(token).encode())
+            or cred.expires_at <= state.now()):
         raise PlainError(400, "Invalid credentials parameter")
     if req.arg("SessionDuration") is not None:
         # Role (chained) credentials cannot pick a duration.

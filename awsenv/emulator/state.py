@@ -47,6 +47,10 @@ class Knobs:
     auto_approve: bool = False
     deny_approvals: bool = False  # auto/page approvals become denials
     malformed: frozenset[str] = frozenset()  # "Op" → truncated JSON, "Op:missing" → {}
+    # Regions whose STS this endpoint also answers for, besides the emulator's own
+    # ``region``: a request signed for any other region is refused, as a regional
+    # STS endpoint refuses it (one loopback URL stands in for every regional one).
+    sts_regions: frozenset[str] = frozenset()
     user_name: str = "awsenv-user"
 
     @classmethod
@@ -60,7 +64,7 @@ class Knobs:
             raise ValueError(f"unknown emulator knob(s): {', '.join(sorted(unknown))}")
         for name, value in values.items():
             current = getattr(self, name)
-            if name in ("error_operations", "malformed"):
+            if name in ("error_operations", "malformed", "sts_regions"):
                 if isinstance(value, str):
                     value = [v for v in value.split(",") if v]
                 value = frozenset(str(v) for v in (value or ()))
@@ -200,6 +204,10 @@ class State:
 
     def now(self) -> float:
         return time.time() + self.clock_offset
+
+    def sts_regions(self) -> frozenset[str]:
+        """The regions a SigV4 scope may name here: the emulator's own and ``sts_regions``."""
+        return self.knobs.sts_regions | {self.region}
 
     def reseed(self) -> None:
         self.rng = random.Random(self.knobs.seed)

@@ -23,7 +23,14 @@ from awsenv.emulator.wire import STS_NS, Request, Response, StsError
 _AUTH = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<cred>[^,\s]+),\s*SignedHeaders=(?P<signed>[^,\s]+),"
     r"\s*Signature=(?P<sig>[0-9a-f]{64})\s*$")
+# STS's own window, both ways: its answers read "(<now> - 15 min.)" and
+# "(<now> + 15 min.)" (many other services allow 5 minutes; STS does not).
 MAX_SKEW = 15 * 60
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+# Headers the signature check reads one value of: a second copy would let the
+# value checked differ from the value signed.
+_SINGLE = ("Authorization", "Host", "X-Amz-Date", "X-Amz-Security-Token",
+           "X-Amz-Content-Sha256")
 _BAD_SIGNATURE = ("The request signature we calculated does not match the signature you "
                   "provided. Check your AWS Secret Access Key and signing method. Consult the "
                   "service documentation for details.")
@@ -46,20 +53,24 @@ def canonical_query(raw_query: str) -> str:
 
 
 def canonical_request(req: Request, signed_headers: list[str]) -> str:
+    """The SigV4 canonical request, its payload hash taken from the body received.
+
+    Never from an ``x-amz-content-sha256`` header: STS has no unsigned-payload
+    mode, and a hash the client merely claims would let a body changed after
+    signing pass with the original signature.
+    """
     path, _, raw_query = req.raw_path.partition("?")
     lines = []
     for name in signed_headers:
         values = req.headers.get_all(name) or []
         lines.append(f"{name}:{','.join(' '.join(v.split()) for v in values)}\n")
-    payload_hash = req.headers.get("x-amz-content-sha256") or hashlib.sha256(
-        req.body).hexdigest()
     return "\n".join([
         req.method,
         quote(path or "/", safe="/~"),
         canonical_query(raw_query),
         "".join(lines),
         ";".join(signed_headers),
-        payload_hash,
+        hashlib.sha256(req.body).hexdigest(),
     ])
 
 
@@ -73,40 +84,104 @@ def signature(secret: str, amz_date: str, scope: str, creq: str) -> str:
     return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
 
 
-def verify(state: st.State, req: Request) -> st.RoleCredential:
-    """The issued credential that signed ``req``, or the StsError AWS would send."""
+def _incomplete(message: str) -> StsError:
+    return StsError("IncompleteSignature", message, status=400)
+
+
+def _parse(req: Request) -> tuple[re.Match[str], str, list[str], str, datetime]:
+    """The Authorization header's parts, or the IncompleteSignature STS answers."""
+    for name in _SINGLE:
+        if len(req.headers.get_all(name) or []) > 1:
+            raise _incomplete(f"Request has more than one '{name}' header.")
     auth = req.headers.get("Authorization") or ""
     if not auth:
         raise StsError("MissingAuthenticationToken", "Request is missing Authentication Token")
     m = _AUTH.match(auth)
     if m is None:
-        raise StsError("IncompleteSignature",
-                       "Authorization header requires Credential, SignedHeaders, Signature",
-                       status=400)
+        raise _incomplete("Authorization header requires 'Credential' parameter. Authorization "
+                          "header requires 'Signature' parameter. Authorization header requires "
+                          "'SignedHeaders' parameter.")
     key_id, _, scope = m["cred"].partition("/")
+    if not key_id or len(scope.split("/")) != 4:
+        raise _incomplete("Credential must have exactly 5 slash-delimited elements, e.g. "
+                          f"keyid/date/region/service/term, got '{m['cred']}'")
+    signed = m["signed"].split(";")
+    if "host" not in signed:
+        raise _incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS "
+                          "Authorization.")
+    if "x-amz-date" not in signed:
+        raise _incomplete("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.")
+    amz_date = req.headers.get("X-Amz-Date") or ""
+    try:
+        signed_at = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise _incomplete("Authorization header requires existence of either a 'X-Amz-Date' "
+                          "or a 'Date' header.") from exc
+    return m, key_id, signed, scope, signed_at
+
+
+def _check_time(amz_date: str, signed_at: datetime) -> None:
+    """STS's clock-skew refusal, worded as STS words it (SignatureDoesNotMatch, 403)."""
+    # Real time, not the emulator's advanceable clock: the client signs with wall time.
+    now = time.time()
+
+    def stamp(t: float) -> str:
+        return datetime.fromtimestamp(t, timezone.utc).strftime(_AMZ_DATE)
+
+    minutes = MAX_SKEW // 60
+    if signed_at.timestamp() < now - MAX_SKEW:
+        raise StsError("SignatureDoesNotMatch", f"Signature expired: {amz_date} is now earlier "
+                       f"than {stamp(now - MAX_SKEW)} ({stamp(now)} - {minutes} min.)")
+    if signed_at.timestamp() > now + MAX_SKEW:
+        raise StsError("SignatureDoesNotMatch", f"Signature not yet current: {amz_date} is "
+                       f"still later than {stamp(now + MAX_SKEW)} ({stamp(now)} + {minutes} "
+                       "min.)")
+
+
+def _check_scope(state: st.State, scope: str, amz_date: str) -> None:
+    """<date of X-Amz-Date>/<a region this endpoint serves>/sts/aws4_request, as STS checks."""
+    date, region, service, terminal = scope.split("/")
+    if date != amz_date[:8]:
+        raise StsError("SignatureDoesNotMatch", "Date in Credential scope does not match "
+                       "YYYYMMDD from ISO-8601 version of date from HTTP: "
+                       f"'{date}' != '{amz_date[:8]}', from '{amz_date}'.")
+    if region not in state.sts_regions():
+        raise StsError("SignatureDoesNotMatch",
+                       f"Credential should be scoped to a valid region, not '{region}'. ")
+    if service != "sts":
+        raise StsError("SignatureDoesNotMatch",
+                       "Credential should be scoped to correct service: 'sts'. ")
+    if terminal != "aws4_request":
+        raise StsError("SignatureDoesNotMatch", "Credential should be scoped with a valid "
+                       f"terminator: 'aws4_request', not '{terminal}'. ")
+
+
+def verify(state: st.State, req: Request) -> st.RoleCredential:
+    """The issued credential that signed ``req``, or the StsError AWS would send.
+
+    Refuses what STS refuses: a malformed Authorization (IncompleteSignature, 400),
+    an unknown key or token (InvalidClientTokenId), a request signed more than 15
+    minutes away from now, a scope whose date is not X-Amz-Date's or whose region
+    this endpoint does not serve, and any signature that does not cover the body
+    actually received (SignatureDoesNotMatch, 403).
+    """
+    m, key_id, signed, scope, signed_at = _parse(req)
+    amz_date = req.headers.get("X-Amz-Date") or ""
     with state.lock:
         cred = state.credentials.get(key_id)
-    token = req.headers.get("X-Amz-Security-Token")
-    if cred is None or token != cred.session_token:
+    token = req.headers.get("X-Amz-Security-Token") or ""
+    if cred is None or not hmac.compare_digest(token.encode(), cred.session_token.encode()):
         raise StsError("InvalidClientTokenId",
                        "The security token included in the request is invalid.")
     if cred.expires_at <= state.now():
         raise StsError("ExpiredToken", "The security token included in the request is expired",
                        status=400)
-    amz_date = req.headers.get("X-Amz-Date") or ""
-    try:
-        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-    except ValueError as exc:
-        raise StsError("IncompleteSignature", "X-Amz-Date header is missing or invalid",
-                       status=400) from exc
-    # Real time, not the emulator's advanceable clock: the client signs with wall time.
-    if abs(signed_at.timestamp() - time.time()) > MAX_SKEW:
-        raise StsError("SignatureDoesNotMatch", f"Signature expired: {amz_date} is outside "
-                       "the allowed time window")
-    parts = scope.split("/")
-    signed = m["signed"].split(";")
-    if (len(parts) != 4 or parts[0] != amz_date[:8] or parts[2] != "sts"
-            or parts[3] != "aws4_request" or "host" not in signed):
+    _check_time(amz_date, signed_at)
+    _check_scope(state, scope, amz_date)
+    if any(not req.headers.get_all(name) or name != name.lower() for name in signed):
+        raise StsError("SignatureDoesNotMatch", _BAD_SIGNATURE)
+    claimed = req.headers.get("X-Amz-Content-Sha256")
+    if claimed is not None and claimed != hashlib.sha256(req.body).hexdigest():
         raise StsError("SignatureDoesNotMatch", _BAD_SIGNATURE)
     expected = signature(cred.secret_access_key, amz_date, scope, canonical_request(req, signed))
     if not hmac.compare_digest(expected, m["sig"]):

@@ -31,6 +31,7 @@ AWSENV = awsenv_command()
 ACCOUNT = "111111111111"
 ROLE = "AdministratorAccess"
 REGION = "eu-west-1"
+STS_REGIONS = (REGION, "us-west-2")  # the regions PROFILES sign STS requests with
 
 # Profiles of all three kinds on the default emulator directory: ``dev`` (what
 # `awsenv sync` writes), ``native`` (sso_session), ``legacy`` (inline start URL)
@@ -99,9 +100,15 @@ def sso_config(start_url: str, sso_region: str, *, profiles: Sequence[str] = ALL
 
 @contextmanager
 def running_emulator(**knobs: Any) -> Iterator[Any]:
-    """The default directory, auto-approving; ``knobs`` as ``Emulator`` takes them."""
+    """The default directory, auto-approving; ``knobs`` as ``Emulator`` takes them.
+
+    STS answers for the regions the world's profiles sign with (``dev`` in
+    REGION, ``native`` in us-west-2) besides the emulator's own, as the regional
+    endpoints a real SDK would reach do; any other scope is refused.
+    """
     from awsenv.emulator import Directory, Emulator
 
+    knobs.setdefault("sts_regions", STS_REGIONS)
     with Emulator(directory=Directory.default(), auto_approve=True, **knobs) as server:
         yield server
 
