@@ -305,18 +305,16 @@ def check_hook(environ: Mapping[str, str]) -> Check:
 
 def check_path(environ: Mapping[str, str]) -> Check:
     """`awsenv` on PATH should be the installation hooks and credential_process lines bake in."""
-    from awsenv.paths import awsenv_command
+    from awsenv import locations
 
-    ours = awsenv_command()
-    ours_dir = str(Path(ours[0]).parent) if len(ours) == 1 else str(Path(sys.executable).parent)
+    script = locations.entry_script()
+    ours_dir = os.path.dirname(script) if script else os.path.dirname(sys.executable)
     found = shutil.which("awsenv", path=environ.get("PATH", os.defpath))
     if found is None:
         return Check("path", WARN, "awsenv is not on PATH", f"add {ours_dir} to PATH")
-    if len(ours) == 1 and _same_file(found, ours[0]):
+    if _same_file(found, script) if script else _same_file(os.path.dirname(found), ours_dir):
         return Check("path", OK, f"awsenv on PATH is this installation ({found})")
-    if len(ours) > 1 and _same_file(str(Path(found).parent), ours_dir):
-        return Check("path", OK, f"awsenv on PATH is this installation ({found})")
-    shown = ours[0] if len(ours) == 1 else " ".join(ours)
+    shown = script or " ".join(locations.awsenv_command())
     return Check("path", WARN, f"awsenv on PATH is {found}, but this is {shown}",
                  f"put {ours_dir} first on PATH or remove the other installation, "
                  "then open a new shell")

@@ -64,21 +64,74 @@ def credentials_dir(runtime: str) -> str:
     return os.path.join(runtime, "credentials")
 
 
-def awsenv_command() -> list[str]:
-    """The absolute command that runs this installation of awsenv.
+def entry_script() -> str | None:
+    """The installed ``awsenv`` console script of this interpreter, if there is one.
 
-    Baked into shell hooks and ``credential_process`` lines so no PATH lookup or
-    shim runs later (credential_process consumers want a real file first).
+    The script pip writes next to the interpreter (a venv's or pipx's ``bin/``),
+    or the one this process was started as. Only a Python script counts: a
+    Windows ``awsenv.exe`` launcher cannot be handed to the interpreter.
     """
-    exe_dir = os.path.dirname(sys.executable)
-    for name in ("awsenv", "awsenv.exe"):
-        candidate = os.path.join(exe_dir, name)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return [candidate]
+    candidates = [os.path.join(os.path.dirname(sys.executable), "awsenv")]
     argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
-    if os.path.basename(argv0).startswith("awsenv") and os.path.isfile(argv0):
-        return [os.path.realpath(argv0)]
-    return [sys.executable, "-m", "awsenv"]
+    if os.path.basename(argv0) == "awsenv":
+        candidates.append(os.path.realpath(argv0))
+    for candidate in candidates:
+        try:
+            with open(candidate, "rb") as handle:
+                if handle.read(2) == b"#!":
+                    return os.path.abspath(candidate)
+        except OSError:
+            continue
+    return None
+
+
+def awsenv_command() -> list[str]:
+    """The absolute, isolated command that runs this installation of awsenv.
+
+    Baked into shell hooks and ``credential_process`` lines and used to start
+    awsenv's own children, so no PATH lookup or shim runs later. It must never
+    import code from wherever it happens to run: ``python -m`` and ``-c`` put the
+    current directory first on ``sys.path`` (a cloned repository's ``json.py``
+    or ``awsenv/`` would run as the user), and ``PYTHONPATH`` may be a
+    project's. So the interpreter always starts isolated: ``-I`` (no cwd, no
+    ``PYTHON*`` variables, no user site) in a virtual environment, the usual
+    home of awsenv; ``-E`` with the entry script outside one, where a ``pip
+    install --user`` needs the user site (the script's own ``bin/`` is then
+    first on the path, never the cwd). ``-m`` only ever runs under ``-I``.
+    """
+    exe = sys.executable
+    in_venv = sys.prefix != sys.base_prefix
+    script = entry_script()
+    if script is not None and os.name != "nt":
+        return [exe, "-I" if in_venv else "-E", script]
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if _importable_isolated(package_parent):
+        return [exe, "-I", "-m", APP]
+    # A source checkout or a PYTHONPATH install: name the package's directory
+    # explicitly, and the user site when awsenv's dependencies may live there.
+    boot = f"import sys;sys.path.insert(0,{package_parent!r});"
+    if not in_venv:
+        boot += "import site;site.addsitedir(site.getusersitepackages());"
+    return [exe, "-I", "-c", boot + "from awsenv.cli import main;sys.exit(main())"]
+
+
+def _importable_isolated(package_parent: str) -> bool:
+    """Would ``python -I -m awsenv`` find this same package?
+
+    Under ``-I`` only the interpreter's own and site-packages entries (with
+    their ``.pth`` additions, e.g. an editable install) stay on the path: not
+    the cwd, ``PYTHONPATH`` or the user site.
+    """
+    import site  # already imported at start-up unless -S
+
+    dropped = {os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+    dropped.add(os.getcwd())
+    if site.ENABLE_USER_SITE and site.USER_SITE:
+        dropped.add(os.path.abspath(site.USER_SITE))
+    if sys.flags.isolated:  # this process already started isolated: its path is the answer
+        dropped = set()
+    kept = {os.path.abspath(p) for p in sys.path[1:] if p} - dropped
+    return os.path.abspath(package_parent) in kept
 
 
 def template_dir() -> str:

@@ -22,6 +22,18 @@ if str(TESTS) not in sys.path:
 from support.other_user import other_user  # noqa: E402,F401  (a real second local user)
 
 
+TEST_KEYRING = "support.file_keyring.TestKeyring"
+
+
+def write_test_keyring_config(config_home: Path) -> Path:
+    """keyring's config file (under XDG_CONFIG_HOME) selecting the file test backend."""
+    folder = config_home / "python_keyring"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "keyringrc.cfg"
+    path.write_text(f"[backend]\ndefault-keyring = {TEST_KEYRING}\nkeyring-path = {TESTS}\n")
+    return path
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
                   request: pytest.FixtureRequest) -> Path:
@@ -47,7 +59,10 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     # Never a real browser from a test.
     monkeypatch.setenv("BROWSER", "false")
     if request.node.get_closest_marker("keyring") is None:
-        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "support.file_keyring.TestKeyring")
+        # Named in keyring's own config file, not PYTHON_KEYRING_BACKEND + PYTHONPATH:
+        # awsenv starts its children isolated (`python -I`: no PYTHONPATH), and a
+        # keyringrc.cfg's keyring-path is how keyring itself finds a backend then.
+        write_test_keyring_config(home / ".config")
         monkeypatch.setenv("AWSENV_TEST_KEYRING_FILE", str(root / "test-keyring.json"))
     else:
         if not secret_service:

@@ -15,6 +15,8 @@ FAST: dict[str, str] = {
     "use": "awsenv.shells.fastuse:fast_use",
     "complete": "awsenv.cli.complete_fast:complete",
     "init": "awsenv.shells.initcache:fast_init",
+    # The prompt hook's detached refresher (awsenv.shells.refresh.spawn); not for users.
+    "_refresh": "awsenv.shells.refresh:main",
 }
 
 

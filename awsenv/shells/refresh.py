@@ -13,14 +13,16 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from awsenv import fsutil
+from awsenv import fsutil, locations
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, NotSignedIn
 from awsenv.paths import Paths
+
+# The hidden command that runs a refresh (awsenv.cli.fastpath dispatches it).
+COMMAND = "_refresh"
 
 
 def result_path(paths: Paths, profile: str, mode: str) -> Path:
@@ -35,10 +37,14 @@ def spawn(env: Environment, profile: str, mode: str) -> str:
     fsutil.ensure_private_dir(path.parent)
     fsutil.remove(path)
     environ = {k: v for k, v in env.environ.items() if not k.startswith("_AWSENV_")}
+    # Never `python -m` in the shell's directory: that would import a cloned
+    # repository's json.py as the user. The isolated command, run from the
+    # private directory the result lands in.
     subprocess.Popen(
-        [sys.executable, "-m", "awsenv.shells.refresh", profile, mode],
-        env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
+        [*locations.awsenv_command(), COMMAND, profile, mode],
+        env=environ, cwd=os.fspath(path.parent), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        close_fds=True,
     )
     return os.fspath(path)
 
@@ -66,6 +72,9 @@ def refresh_now(env: Environment, profile: str, mode: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """``awsenv _refresh PROFILE MODE``: what :func:`spawn` starts."""
+    if len(argv) != 2 or argv[1] not in ("env", "profile"):
+        return 2
     profile, mode = argv
     env = Environment.from_os()
     assert env.paths is not None
@@ -83,6 +92,3 @@ def main(argv: list[str]) -> int:
     fsutil.write_json(result_path(env.paths, profile, mode), result)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

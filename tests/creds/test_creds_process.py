@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from datetime import datetime, timezone
 
@@ -77,8 +76,8 @@ def test_miss_then_hit_without_api_calls_or_heavy_imports(signed) -> None:
     assert heavy(names) == set(), sorted(heavy(names))
     # Beyond the bare interpreter, the hit loads only these: json, re, pathlib,
     # dataclasses, typing or hashlib would each add milliseconds to every SDK start.
-    bare = subprocess.run([sys.executable, "-c", "pass"], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}, check=True)
+    bare = subprocess.run([AWSENV[0], "-X", "importtime", *AWSENV[1:2], "-c", "pass"],
+                          capture_output=True, text=True, check=True)
     extra = names - imported(bare.stderr) - {"_sha1", "_sha2", "_sha256"}
     assert extra == HIT_MODULES, sorted(extra ^ HIT_MODULES)
 

@@ -125,6 +125,8 @@ def test_fail_backend(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_null_backend_from_keyring_disable() -> None:
     """`keyring --disable` (the real CLI) selects a backend that stores nothing: say so."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+    config = os.path.join(os.environ["XDG_CONFIG_HOME"], "python_keyring", "keyringrc.cfg")
+    os.unlink(config)  # the test backend's; `keyring --disable` writes its own
     subprocess.run([sys.executable, "-m", "keyring", "--disable"], env=env, check=True,
                    capture_output=True, timeout=60)
     done = subprocess.run([sys.executable, "-c", DRIVER, "save"], env=env, capture_output=True,
@@ -132,7 +134,6 @@ def test_null_backend_from_keyring_disable() -> None:
     assert done.returncode == ExitCode.KEYRING
     line = assert_clean(done.stderr)
     assert "keyring.backends.null.Keyring" in line and "stores nothing" in line
-    config = os.path.join(os.environ["XDG_CONFIG_HOME"], "python_keyring", "keyringrc.cfg")
     assert f"default-keyring in {config}" in line
 
 

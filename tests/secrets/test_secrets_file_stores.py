@@ -44,7 +44,8 @@ def _automatic(monkeypatch: pytest.MonkeyPatch, backend: object) -> None:
     """As if keyring had picked ``backend`` by priority (no env var, no keyringrc.cfg)."""
     import keyring
 
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    (Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring" / "keyringrc.cfg").unlink()
     keyring.set_keyring(backend)  # type: ignore[arg-type]
 
 

@@ -133,7 +133,9 @@ def test_documented_headless_recipe_works(tmp_path: Path) -> None:
     assert "export PYTHON_KEYRING_BACKEND=keyrings.alt.file.EncryptedKeyring" in opt_in
     env = {k: v for k, v in os.environ.items()
            if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "DISPLAY")}
-    env.update(XDG_DATA_HOME=str(tmp_path / "data"), SHELL="/bin/bash", PS1="$ ")
+    # A config home without the test backend's keyringrc.cfg: keyring chooses by itself.
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               SHELL="/bin/bash", PS1="$ ")
     child = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", recipe], env=env,
                           encoding="utf-8", timeout=30)
     child.expect("keyring password: ")

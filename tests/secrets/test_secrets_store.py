@@ -182,8 +182,9 @@ def test_repr_and_logs_hide_values(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_backend_info_and_probe() -> None:
     info = secrets.backend_info()
+    config = os.path.join(os.environ["XDG_CONFIG_HOME"], "python_keyring", "keyringrc.cfg")
     assert info == secrets.BackendInfo("support.file_keyring.TestKeyring", True,
-                                       "set by PYTHON_KEYRING_BACKEND")
+                                       f"set by {config}")
     probed = secrets.probe(5)
     assert probed.usable and probed.name == "support.file_keyring.TestKeyring"
     assert "written, read back and deleted" in probed.detail

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.world import traced as importtime
 
 from awsenv.paths import awsenv_command
 from awsenv.shells import initcache
@@ -17,8 +18,8 @@ SHELLS = ("bash", "zsh", "fish", "pwsh")
 
 
 def init(shell: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*AWSENV, "init", shell], capture_output=True, text=True,
-                          env={**os.environ, **extra}, check=False)
+    return subprocess.run(importtime([*AWSENV, "init", shell], extra), capture_output=True,
+                          text=True, env={**os.environ, **extra}, check=False)
 
 
 def modules(stderr: str) -> set[str]:

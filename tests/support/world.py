@@ -28,6 +28,18 @@ from awsenv.environment import Environment
 from awsenv.paths import Paths, awsenv_command
 
 AWSENV = awsenv_command()
+
+
+def traced(command: list[str], extra: dict[str, str] | None) -> list[str]:
+    """``command`` with ``-X importtime`` when ``extra`` asks for PYTHONPROFILEIMPORTTIME.
+
+    awsenv's command starts its interpreter isolated (``-I``/``-E``), which ignores
+    every ``PYTHON*`` variable, so the import log has to be asked for on the
+    command line instead.
+    """
+    if extra and extra.get("PYTHONPROFILEIMPORTTIME") and command[:1] == AWSENV[:1]:
+        return [command[0], "-X", "importtime", *command[1:]]
+    return command
 ACCOUNT = "111111111111"
 ROLE = "AdministratorAccess"
 REGION = "eu-west-1"
@@ -203,8 +215,9 @@ class World:
     def cli(self, *args: str, extra: dict[str, str] | None = None, timeout: float | None = None,
             input: str | None = None) -> subprocess.CompletedProcess[str]:
         """The installed `awsenv` entry point in a subprocess, as shells and SDKs run it."""
-        r = subprocess.run([*AWSENV, *args], env=self.environ(extra), capture_output=True,
-                           text=True, timeout=self.timeout if timeout is None else timeout,
+        r = subprocess.run(traced([*AWSENV, *args], extra), env=self.environ(extra),
+                           capture_output=True, text=True,
+                           timeout=self.timeout if timeout is None else timeout,
                            check=False, stdin=subprocess.DEVNULL if input is None else None,
                            input=input)
         if self.check_secrets:
