@@ -39,8 +39,8 @@ class ProjectFileError(AwsenvError):
 class ProjectFile:
     """A parsed `.awsenv`: what it asks for, and exactly which bytes asked."""
 
-    path: Path  # where it was found (logical path, as the shell walks)
-    realpath: Path  # symlinks resolved: what trust is keyed on
+    path: Path  # where it was found (logical path, as the shell walks): trust's key
+    realpath: Path  # symlinks resolved: the target, also bound by trust
     data: bytes
     profile: str
     region: str | None = None
@@ -82,11 +82,14 @@ def _where(path: Path) -> str:
     return str(path)
 
 
-def parse(path: Path, data: bytes, known_profiles: list[str] | None) -> ProjectFile:
+def parse(path: Path, data: bytes, known_profiles: list[str] | None, *,
+          realpath: Path | None = None) -> ProjectFile:
     """Validate ``data`` (the bytes of ``path``) against the schema.
 
     ``known_profiles`` are the profile names in the user's AWS config; None
     skips that check (only for callers that check it themselves).
+    ``realpath`` is the target the caller vetted and read (awsenv.project.trust);
+    without it the path is resolved here.
     """
     where = _where(path)
     fix = f"edit {where} (a profile name, or `profile =`, `region =`, `mode =` lines)"
@@ -134,24 +137,10 @@ def parse(path: Path, data: bytes, known_profiles: list[str] | None) -> ProjectF
         raise ProjectFileError(f"{where}: mode must be `profile` or `env`, not {mode[:20]!r}", fix)
     return ProjectFile(
         path=path,
-        realpath=Path(os.path.realpath(path)),
+        realpath=realpath if realpath is not None else Path(os.path.realpath(path)),
         data=data,
         profile=profile,
         region=region,
         mode=mode,
     )
 
-
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, at most one more than the limit (so oversize is detected cheaply)."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ProjectFileError(f"{path} does not exist (or is a dangling symlink)",
-                               "remove it or point it at a real file") from None
-    except IsADirectoryError:
-        raise ProjectFileError(f"{path} is a directory", "remove it") from None
-    except OSError as exc:
-        raise ProjectFileError(f"cannot read {path} ({exc.strerror})",
-                               "check its permissions") from None

@@ -53,7 +53,11 @@ def _display(env: Environment, path: str | os.PathLike[str]) -> str:
 
 
 def evaluate(env: Environment, found: str | None) -> tuple[str | None, ProjectFile | None, str]:
-    """(tree if trusted and valid else None, the parsed file if any, a line for the user)."""
+    """(tree if trusted and valid else None, the parsed file if any, a line for the user).
+
+    Trusted means an allow record for this found path, target and content, made
+    while the profile resolved to what it resolves to now (awsenv.project.trust).
+    """
     assert env.paths is not None
     if not found:
         return None, None, ""
@@ -62,21 +66,42 @@ def evaluate(env: Environment, found: str | None) -> tuple[str | None, ProjectFi
         project = trust.load(path, names.profile_names(env.paths.aws_config_file))
     except AwsenvError as exc:
         return None, None, f"awsenv: {exc.line()}"
-    status = trust.status(env.paths.trust_dir, project)
-    if status is trust.Trust.ALLOWED:
-        return found, project, ""
+    status, record = trust.lookup(env.paths.trust_dir, project)
+    moved = ""
+    if status is trust.Trust.ALLOWED and record is not None:
+        try:
+            pinfo = identity.info(env, project.profile)
+        except AwsenvError as exc:
+            return None, project, f"awsenv: {exc.line()}"
+        if trust.bound_to(record, pinfo.resolves()):
+            return found, project, ""
+        moved = _was(record)
     where = _display(env, found)
     folder = _display(env, path.parent)
     if status is trust.Trust.DENIED:
         return None, project, f"awsenv: {where} is denied; run `awsenv allow {folder}` to trust it"
     asks = project.profile
     with contextlib.suppress(AwsenvError):
-        asks = identity.describe(identity.info(env, project.profile),
-                                 project.region or identity.info(env, project.profile).region)
+        pinfo = identity.info(env, project.profile)
+        asks = identity.describe(pinfo, project.region or pinfo.region)
     if project.mode:
         asks += f", {project.mode} mode"
+    if moved:
+        asks += f", but {project.profile} resolved to {moved} when you allowed it"
     return None, project, (f"awsenv: {where} asks for {asks}; "
                            f"run `awsenv allow {folder}` to trust it")
+
+
+def _was(record: dict[str, object]) -> str:
+    """What an allow record's profile resolved to, for the "asks again" line."""
+    was = trust.resolves_of(record.get("resolves") or {})  # type: ignore[arg-type]
+    parts = [x for x in (was["account"], was["role"]) if x]
+    if parts:
+        text = "/".join(parts)
+        return text + (f" in session {was['session']}" if was["session"] else "")
+    if was["session"]:
+        return f"session {was['session']}"
+    return "other credential settings"
 
 
 def _kept_line(kept: list[str]) -> str:
@@ -189,6 +214,9 @@ def hook(env: Environment) -> Records:
     watches = [os.fspath(trust.stamp_path(env.paths.trust_dir))]
     if found:
         watches += [found, os.fspath(env.paths.aws_config_file)]
+        if os.path.islink(found):
+            # `-nt` follows the link: its directory's date shows the link re-pointed.
+            watches.append(os.path.dirname(found))
     if state.top is not None and state.top.pending:
         watches.append(state.top.pending)
     pid = environ.get("_AWSENV_PID", "")

@@ -14,6 +14,7 @@ fetch/refresh paths import the heavy modules inside functions.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from awsenv.environment import Environment
@@ -54,9 +55,28 @@ def default_mode(env: Environment) -> str:
     return settings.load(env).shell_mode
 
 
+# profileinfo.load answers per (config file, its stamp, profile): the hook asks
+# once to check an allowed `.awsenv`'s binding and again to switch, and must not
+# read the config twice for it.
+_INFO: dict[tuple[str, str, int, int, int], profileinfo.ProfileInfo] = {}
+
+
 def info(env: Environment, profile: str) -> profileinfo.ProfileInfo:
     assert env.paths is not None
-    found = profileinfo.load(env.paths.aws_config_file, profile)
+    path = env.paths.aws_config_file
+    key: tuple[str, str, int, int, int] | None
+    try:
+        st = os.stat(path)
+        key = (os.fspath(path), profile, st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError:
+        key = None
+    found = _INFO.get(key) if key is not None else None
+    if found is None:
+        found = profileinfo.load(path, profile)
+        if found is not None and key is not None:
+            if len(_INFO) > 32:
+                _INFO.clear()
+            _INFO[key] = found
     if found is None:
         raise ConfigError(
             f"unknown profile '{profile}' in {env.paths.aws_config_file}",

@@ -16,10 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awsenv.awsconfig import names
-from awsenv.digest import sha1
+from awsenv.digest import sha1, sha256
 
 _OPTION = re.compile(r"(?P<option>.*?)\s*[=:]\s*(?P<value>.*)$")
 _PROD = re.compile(r"(^|[^a-z])(prod|production|prd)([^a-z]|$)", re.IGNORECASE)
+# Settings besides session/account/role that decide which identity a profile
+# gets (an allowed `.awsenv` asks again when they change). awsenv's own
+# credential_process is left out: it follows from awsenv_* and its command
+# line changes with the installation, not with the identity.
+_IDENTITY_KEYS = ("role_arn", "source_profile", "credential_source", "credential_process",
+                  "web_identity_token_file", "aws_access_key_id", "sso_start_url",
+                  "sso_session", "sso_account_id", "sso_role_name")
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,12 @@ class ProfileInfo:
     native: bool  # signs in through botocore's own sso_session provider
     account_id: str | None
     role_name: str | None
+    other: str = ""  # digest of the other identity settings (_IDENTITY_KEYS), "" if none
+
+    def resolves(self) -> dict[str, str]:
+        """What this profile resolves to, as an allowed `.awsenv` is bound to it."""
+        return {"session": self.session_key or "", "account": self.account_id or "",
+                "role": self.role_name or "", "other": self.other}
 
     @property
     def prod(self) -> bool:
@@ -77,7 +90,19 @@ def load(config_path: Path, profile: str) -> ProfileInfo | None:
                                            or values.get("sso_role_name")),
         account_id=values.get("sso_account_id") or values.get("awsenv_account_id"),
         role_name=values.get("sso_role_name") or values.get("awsenv_role_name"),
+        other=_other(values),
     )
+
+
+def _other(values: dict[str, str]) -> str:
+    """A digest of the identity settings besides session/account/role ("" when none)."""
+    keys = [k for k in _IDENTITY_KEYS if values.get(k)]
+    if values.get("awsenv_session"):
+        keys = [k for k in keys if k != "credential_process"]
+    if not keys:
+        return ""
+    text = "\0".join(f"{k}={values[k]}" for k in keys)
+    return sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def token_cache_file(sso_cache: Path, session_key: str) -> Path:

@@ -21,7 +21,7 @@ from support.world import AWSENV, World
 from awsenv.auth.clients import READ_TIMEOUT
 from awsenv.awsconfig import names
 from awsenv.project import trust
-from awsenv.shells import identity, records
+from awsenv.shells import identity, profileinfo, records
 
 # Below the portal/OIDC read timeout: a hook that waited on the hanging service could
 # not return in time.
@@ -35,7 +35,9 @@ def allow_project(w: World, body: str) -> Path:
     path = proj / ".awsenv"
     path.write_text(body)
     project = trust.load(path, names.profile_names(w.config))
-    trust.allow(w.paths.trust_dir, project)
+    info = profileinfo.load(w.config, project.profile)
+    assert info is not None
+    trust.allow(w.paths.trust_dir, project, info.resolves())
     return path
 
 

@@ -24,7 +24,7 @@ from awsenv.environment import Environment
 from awsenv.errors import AwsenvError
 from awsenv.project import trust
 from awsenv.project.file import find
-from awsenv.shells import hook
+from awsenv.shells import hook, profileinfo
 
 TESTS = Path(__file__).resolve().parents[1]
 CONFIG = "[profile dev]\nregion = eu-west-1\n\n[profile prod]\nregion = us-east-1\n"
@@ -83,6 +83,14 @@ def work(tmp_path: Path) -> Path:
     return d
 
 
+def resolves(env: Environment, profile: str) -> dict[str, str]:
+    """What ``profile`` resolves to now (what an allow record is bound to)."""
+    assert env.paths is not None
+    info = profileinfo.load(env.paths.aws_config_file, profile)
+    assert info is not None
+    return info.resolves()
+
+
 def evaluate(env: Environment, found: Path) -> tuple[str | None, object, str]:
     """The hook's own verdict; anything but an AwsenvError escaping is a crash."""
     return hook.evaluate(env, os.fspath(found))
@@ -103,7 +111,8 @@ def test_corpus_never_executes_and_never_applies_untrusted(env: Environment, wor
         assert "\n" not in line and "\x1b" not in line and "\x00" not in line, line
         if project is not None:
             # Parsable: allowing it applies exactly these bytes, and nothing runs.
-            trust.allow(env.paths.trust_dir, project)  # type: ignore[arg-type]
+            trust.allow(env.paths.trust_dir, project,  # type: ignore[arg-type]
+                        resolves(env, project.profile))  # type: ignore[attr-defined]
             tree, _, _ = evaluate(env, path)
             assert tree == os.fspath(path)
             data2 = data + b"\n# edited\n"
@@ -135,7 +144,8 @@ def test_fuzzed_files_only_ever_give_one_line(env: Environment, work: Path,
         assert "\x00" not in exc.line() and "\x1b" not in exc.line()
     else:
         assert project.profile in ("dev", "prod")
-        assert trust.status(env.paths.trust_dir, project) is not trust.Trust.ALLOWED
+        assert trust.status(env.paths.trust_dir, project,
+                            resolves(env, project.profile)) is not trust.Trust.ALLOWED
     tree, _, line = evaluate(env, path)
     assert tree is None
     assert "\n" not in line
@@ -171,14 +181,15 @@ def test_symlinks_to_other_files_loops_and_specials(env: Environment, work: Path
         assert line.startswith("awsenv: ") and "\n" not in line, line
 
 
-def test_allowed_file_through_a_symlink_is_the_same_file(env: Environment, work: Path) -> None:
-    """Trust is keyed on the real path: a link elsewhere to an allowed file applies it,
-    a link to an unallowed copy of the same bytes does not."""
+def test_a_link_to_an_allowed_file_is_another_file(env: Environment, work: Path) -> None:
+    """Trust is keyed on the path a `.awsenv` is found at (and bound to its target): a
+    link elsewhere to an allowed file asks again, as does a copy of the same bytes."""
     assert env.paths is not None
     real = work / "real"
     real.mkdir()
     (real / ".awsenv").write_text("dev\n")
-    trust.allow(env.paths.trust_dir, trust.load(real / ".awsenv", ["dev"]))
+    trust.allow(env.paths.trust_dir, trust.load(real / ".awsenv", ["dev"]), resolves(env, "dev"))
+    assert evaluate(env, real / ".awsenv")[0] == os.fspath(real / ".awsenv")
     copy = work / "copy"
     copy.mkdir()
     (copy / ".awsenv").write_text("dev\n")
@@ -186,7 +197,8 @@ def test_allowed_file_through_a_symlink_is_the_same_file(env: Environment, work:
     link = work / "link"
     link.mkdir()
     (link / ".awsenv").symlink_to(real / ".awsenv")
-    assert evaluate(env, link / ".awsenv")[0] == os.fspath(link / ".awsenv")
+    tree, project, line = evaluate(env, link / ".awsenv")
+    assert tree is None and project is not None and "asks for dev" in line
 
 
 def test_file_swapped_between_check_and_read(env: Environment, work: Path,
@@ -196,7 +208,7 @@ def test_file_swapped_between_check_and_read(env: Environment, work: Path,
     path = work / ".awsenv"
     path.write_text("dev\n")
     path.chmod(0o600)
-    trust.allow(env.paths.trust_dir, trust.load(path, ["dev", "prod"]))
+    trust.allow(env.paths.trust_dir, trust.load(path, ["dev", "prod"]), resolves(env, "dev"))
     assert evaluate(env, path)[0] == os.fspath(path)
     real_check = trust.check_safe
 

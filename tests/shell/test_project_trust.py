@@ -17,8 +17,12 @@ from awsenv.errors import ExitCode
 from awsenv.project import trust
 from awsenv.project.file import MAX_BYTES, ProjectFileError, find, parse
 from awsenv.project.trust import Trust, UnsafeFile
+from awsenv.shells import profileinfo
 
 PROFILES = ["dev", "prod-admin", "default"]
+# What the profile resolves to, for tests without an AWS config (the binding is
+# compared as given; tests/hardening/test_trust_symlinks.py checks real ones).
+R = {"session": "corp", "account": "111122223333", "role": "Developer", "other": ""}
 
 CONFIG = """\
 [profile dev]
@@ -43,6 +47,13 @@ sso_region = us-east-1
 def write_config(home: Path) -> None:
     (home / ".aws").mkdir(mode=0o700, exist_ok=True)
     (home / ".aws" / "config").write_text(CONFIG)
+
+
+def resolves(profile: str) -> dict[str, str]:
+    """What ``profile`` resolves to in the test's AWS config (as the hook computes it)."""
+    info = profileinfo.load(Path(os.environ["AWS_CONFIG_FILE"]), profile)
+    assert info is not None
+    return info.resolves()
 
 
 def project(tmp: Path, text: str | bytes, name: str = "proj") -> Path:
@@ -109,42 +120,46 @@ def test_find_walks_up_and_prefers_the_nearest(tmp_path: Path) -> None:
 
 # ---- trust records ----
 
-def test_allow_is_keyed_on_real_path_and_content(tmp_path: Path, isolated_home: Path) -> None:
+def test_allow_is_keyed_on_found_path_and_content(tmp_path: Path, isolated_home: Path) -> None:
     env = Environment()
     assert env.paths is not None
     tdir = env.paths.trust_dir
     f = project(tmp_path, "dev\n")
     p = trust.load(f, PROFILES)
-    assert trust.status(tdir, p) is Trust.UNTRUSTED
-    trust.allow(tdir, p)
-    assert trust.status(tdir, p) is Trust.ALLOWED
-    key = hashlib.sha256(os.fsencode(os.path.realpath(f)) + b"\n" + b"dev\n").hexdigest()
+    assert trust.status(tdir, p, R) is Trust.UNTRUSTED
+    trust.allow(tdir, p, R)
+    assert trust.status(tdir, p, R) is Trust.ALLOWED
+    key = hashlib.sha256(os.fsencode(f) + b"\n" + b"dev\n").hexdigest()
     record = tdir / "allow" / key
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
-    assert json.loads(record.read_text())["path"] == os.path.realpath(f)
+    data = json.loads(record.read_text())
+    assert data["path"] == str(f) and data["target"] == os.path.realpath(f)
+    assert data["sha256"] == hashlib.sha256(b"dev\n").hexdigest() and data["resolves"] == R
     # any edit revokes trust
     f.write_text("dev\nregion = eu-west-2\n")
-    assert trust.status(tdir, trust.load(f, PROFILES)) is Trust.UNTRUSTED
+    assert trust.status(tdir, trust.load(f, PROFILES), R) is Trust.UNTRUSTED
     # the same bytes at another path are not trusted either (direnv #83)
     f.write_text("dev\n")
     other = project(tmp_path, "dev\n", "copy")
-    assert trust.status(tdir, trust.load(other, PROFILES)) is Trust.UNTRUSTED
-    assert trust.status(tdir, trust.load(f, PROFILES)) is Trust.ALLOWED
+    assert trust.status(tdir, trust.load(other, PROFILES), R) is Trust.UNTRUSTED
+    assert trust.status(tdir, trust.load(f, PROFILES), R) is Trust.ALLOWED
+    # the profile resolving elsewhere asks again
+    assert trust.status(tdir, trust.load(f, PROFILES), {**R, "account": "2"}) is Trust.MOVED
 
 
 def test_deny_wins_until_allowed_again(tmp_path: Path, isolated_home: Path) -> None:
     tdir = Environment().paths.trust_dir  # type: ignore[union-attr]
     f = project(tmp_path, "dev\n")
     p = trust.load(f, PROFILES)
-    trust.allow(tdir, p)
+    trust.allow(tdir, p, R)
     before = trust.stamp_path(tdir).stat().st_mtime_ns
-    trust.deny(tdir, p.realpath)
-    assert trust.status(tdir, p) is Trust.DENIED
+    trust.deny(tdir, p.path)
+    assert trust.status(tdir, p, R) is Trust.DENIED
     assert trust.stamp_path(tdir).stat().st_mtime_ns > before
     f.write_text("prod-admin\n")  # content does not matter to a deny
-    assert trust.status(tdir, trust.load(f, PROFILES)) is Trust.DENIED
-    trust.allow(tdir, trust.load(f, PROFILES))
-    assert trust.status(tdir, trust.load(f, PROFILES)) is Trust.ALLOWED
+    assert trust.status(tdir, trust.load(f, PROFILES), R) is Trust.DENIED
+    trust.allow(tdir, trust.load(f, PROFILES), R)
+    assert trust.status(tdir, trust.load(f, PROFILES), R) is Trust.ALLOWED
 
 
 # ---- file safety ----
@@ -214,13 +229,14 @@ def test_allow_shows_what_the_file_asks_for(tmp_path: Path, isolated_home: Path)
     assert "999988887777" in res.stderr and "AdministratorAccess" in res.stderr
     assert "eu-west-3" in res.stderr
     env = Environment()
-    assert trust.status(env.paths.trust_dir, trust.load(f, PROFILES)) is Trust.ALLOWED  # type: ignore[union-attr]
+    tdir = env.paths.trust_dir  # type: ignore[union-attr]
+    assert trust.status(tdir, trust.load(f, PROFILES), resolves("prod-admin")) is Trust.ALLOWED
     # from a subdirectory, without an argument: the nearest file above
     sub = f.parent / "src"
     sub.mkdir()
     res = awsenv("deny", cwd=sub)
     assert res.returncode == 0, res.stderr
-    assert trust.status(env.paths.trust_dir, trust.load(f, PROFILES)) is Trust.DENIED  # type: ignore[union-attr]
+    assert trust.status(tdir, trust.load(f, PROFILES), resolves("prod-admin")) is Trust.DENIED
 
 
 def test_allow_refuses_bad_files_with_one_line(tmp_path: Path, isolated_home: Path) -> None:

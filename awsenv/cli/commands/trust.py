@@ -15,17 +15,23 @@ from awsenv.project.file import FILENAME, find, logical_cwd
 
 
 def _locate(target: str | None) -> Path:
-    """DIR/.awsenv, the nearest one above DIR, or the file itself when a file is named."""
-    start = target or logical_cwd(os.environ)
-    if target and os.path.lexists(target) and not os.path.isdir(target):
-        return Path(os.path.abspath(target))
+    """DIR/.awsenv, the nearest one above DIR, or the file itself when a file is named.
+
+    Relative names are taken from the logical current directory (`$PWD`), as
+    the shell's own `cd` and its hook walk do, so the path allowed is the path
+    the hook finds (trust is bound to the path a `.awsenv` is found at).
+    """
+    here = logical_cwd(os.environ)
+    start = os.path.normpath(os.path.join(here, target)) if target else here
+    if target and os.path.lexists(start) and not os.path.isdir(start):
+        return Path(start)
     if not os.path.isdir(start):
-        raise AwsenvError(f"{start} is not a directory", "name a directory holding a .awsenv",
-                          ExitCode.USAGE)
+        raise AwsenvError(f"{printable(start)} is not a directory",
+                          "name a directory holding a .awsenv", ExitCode.USAGE)
     found = find(start)
     if found is None:
-        raise AwsenvError(f"no {FILENAME} in {start} or above", f"create {FILENAME} first",
-                          ExitCode.USAGE)
+        raise AwsenvError(f"no {FILENAME} in {printable(start)} or above",
+                          f"create {FILENAME} first", ExitCode.USAGE)
     return found
 
 
@@ -34,18 +40,22 @@ def _locate(target: str | None) -> Path:
 def allow(directory: str | None) -> None:
     """Trust the .awsenv in DIRECTORY (default: here or the nearest above).
 
-    Trust covers these exact bytes at this exact path: any edit needs a new
-    `awsenv allow`. Shows what the file asks for before trusting it.
+    Trust covers these exact bytes, found at this exact path (and leading to
+    this file when it is a symlink), for the account and role its profile
+    resolves to now: a change to any of them needs a new `awsenv allow`.
+    Shows what the file asks for before trusting it.
     """
+    from awsenv.shells import identity
     from awsenv.shells.hook import signin_lines
 
     env = Environment.from_os()
     assert env.paths is not None
     path = _locate(directory)
     project = trust_mod.load(path, names.profile_names(env.paths.aws_config_file))
-    trust_mod.allow(env.paths.trust_dir, project)
-    shown = str(project.realpath)
-    click.echo(f"awsenv: allowed {shown}", err=True)
+    pinfo = identity.info(env, project.profile)
+    trust_mod.allow(env.paths.trust_dir, project, pinfo.resolves())
+    click.echo(f"awsenv: allowed {printable(trust_mod.shown(project.path, project.realpath))}",
+               err=True)
     for line in signin_lines(env, project):
         click.echo(f"  {printable(line)}", err=True)
 
@@ -53,10 +63,14 @@ def allow(directory: str | None) -> None:
 @click.command()
 @click.argument("directory", required=False)
 def deny(directory: str | None) -> None:
-    """Block the .awsenv in DIRECTORY, whatever it contains, until `awsenv allow`."""
+    """Block the .awsenv in DIRECTORY, whatever it contains, until `awsenv allow`.
+
+    The deny is bound to the path the file is found at: denying a symlinked
+    .awsenv blocks that link, never the file it points to.
+    """
     env = Environment.from_os()
     assert env.paths is not None
     path = _locate(directory)
-    real = Path(os.path.realpath(path))
-    trust_mod.deny(env.paths.trust_dir, real)
-    click.echo(f"awsenv: denied {real}", err=True)
+    trust_mod.deny(env.paths.trust_dir, path)
+    real = os.path.realpath(path)
+    click.echo(f"awsenv: denied {printable(trust_mod.shown(path, real))}", err=True)
