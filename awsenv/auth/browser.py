@@ -12,9 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 # Console browsers webbrowser falls back to: they would take over the terminal
 # that shows the prompt, so only an explicit BROWSER may pick one.
@@ -100,3 +103,42 @@ def open_url(url: str) -> bool:
         if saved is not None:
             os.dup2(saved, 1)
             os.close(saved)
+
+
+class Opener:
+    """Runs ``open_url`` in a thread: webbrowser may block until the browser command exits."""
+
+    def __init__(self, url: str) -> None:
+        self.opened: bool | None = None
+        self._thread = threading.Thread(target=self._run, args=(url,), daemon=True)
+        self._thread.start()
+
+    def _run(self, url: str) -> None:
+        self.opened = open_url(url)
+
+    @property
+    def failed(self) -> bool:
+        return self.opened is False
+
+
+Handover = Literal["fetched", "failed", "timeout"]
+
+
+def hand_over(url: str, timeout: float) -> Handover:
+    """Send the browser to ``url`` without putting ``url`` in any process's argv.
+
+    The browser is started on a one-shot loopback redirect that only this user's
+    connections can follow (``loopback``); we wait until it was followed, the
+    browser command failed, or ``timeout`` seconds passed.
+    """
+    from awsenv.auth.loopback import LoopbackServer
+
+    with LoopbackServer() as relay:
+        opener = Opener(relay.handoff(url))
+        deadline = time.monotonic() + timeout
+        while not relay.fetched.wait(min(0.2, max(deadline - time.monotonic(), 0))):
+            if opener.failed:
+                return "failed"
+            if time.monotonic() >= deadline:
+                return "timeout"
+        return "fetched"

@@ -8,15 +8,15 @@ code: the caller gets prompts through ``on_prompt`` and renders them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from awsenv import fsutil
-from awsenv.auth import browser, clients, device, pkce, registration, tokens
+from awsenv.auth import browser, clients, device, loopback, pkce, registration, tokens
 from awsenv.awsconfig.model import SsoSession
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode, LoginFailed, TimeoutError_
@@ -59,7 +59,8 @@ class LoginResult:
     refreshable: bool  # a refresh token was issued and stored
 
 
-def _timeout(env: Environment) -> float:
+def wait_limit(env: Environment) -> float:
+    """How long to wait for the browser (AWSENV_LOGIN_TIMEOUT; login and console)."""
     raw = env.environ.get("AWSENV_LOGIN_TIMEOUT", "")
     try:
         value = float(raw) if raw else DEFAULT_TIMEOUT
@@ -111,13 +112,19 @@ def login(env: Environment, session: SsoSession, *, use_device_code: bool = Fals
             reg, client_secret = registration.register(env, session, flow)
             auth = device.start(client, client_id=reg.client_id, client_secret=client_secret,
                                 start_url=session.start_url, region=session.region)
+        open_browser = open_browser and _openable(auth.verification_uri_complete)
         on_prompt(DevicePrompt(auth.verification_uri, auth.user_code,
                                auth.verification_uri_complete, auth.expires_in,
                                open_browser, reason, session))
-        if open_browser:
-            _open_in_background(auth.verification_uri_complete)
-        reply = device.poll(client, auth, client_id=reg.client_id, client_secret=client_secret,
-                            region=session.region, sleep=sleep)
+        with contextlib.ExitStack() as stack:
+            if open_browser:
+                # The link carries the user code: whoever approves it first signs this
+                # process in, so it reaches the browser through a one-shot local
+                # redirect only this user can follow, never through argv.
+                relay = stack.enter_context(loopback.LoopbackServer())
+                _open_in_background(relay.handoff(auth.verification_uri_complete))
+            reply = device.poll(client, auth, client_id=reg.client_id,
+                                client_secret=client_secret, region=session.region, sleep=sleep)
     clients.require(reply, "sign-in", "accessToken", "expiresIn")
     token = tokens.AccessToken(reply["accessToken"], env.now() + float(reply["expiresIn"]))
     refresh_token = reply.get("refreshToken") or None
@@ -144,24 +151,19 @@ def _store(env: Environment, session: SsoSession, reg: registration.Registration
                             registration_expires_at=reg.expires_at)
 
 
-class _Opener:
-    """Runs webbrowser.open in a thread: it may block until the browser command exits."""
-
-    def __init__(self, url: str) -> None:
-        self.opened: bool | None = None
-        self._thread = threading.Thread(target=self._run, args=(url,), daemon=True)
-        self._thread.start()
-
-    def _run(self, url: str) -> None:
-        self.opened = browser.open_url(url)
-
-    @property
-    def failed(self) -> bool:
-        return self.opened is False
+def _open_in_background(url: str) -> browser.Opener:
+    return browser.Opener(url)
 
 
-def _open_in_background(url: str) -> _Opener:
-    return _Opener(url)
+def _openable(url: str) -> bool:
+    """Only an http(s) link from the service goes to the browser (no file:, javascript:)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("https", "http") and bool(parts.netloc) and url.isprintable()
 
 
 class _BrowserFailed(Exception):
@@ -170,7 +172,7 @@ class _BrowserFailed(Exception):
 
 def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.Registration,
           client_secret: str, on_prompt: Callable[[Prompt], None]) -> dict[str, Any]:
-    timeout = _timeout(env)
+    timeout = wait_limit(env)
     verifier = pkce.new_verifier()
     state = pkce.new_state()
     with pkce.CallbackServer() as server:  # bound before the browser opens
@@ -179,7 +181,8 @@ def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.
                                  redirect_uri=server.redirect_uri, state=state,
                                  code_challenge=pkce.challenge(verifier), scopes=reg.scopes)
         on_prompt(BrowserPrompt(url, session))
-        opener = _open_in_background(url)
+        # The browser's argv is public: it gets a one-shot local redirect, not the URL.
+        opener = _open_in_background(server.handoff(url))
         deadline = time.monotonic() + timeout
         result = None
         while result is None and time.monotonic() < deadline:
@@ -187,12 +190,16 @@ def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.
             if result is None and opener.failed:
                 raise _BrowserFailed
         redirect_uri = server.redirect_uri
+        if server.strays:
+            log.debug("login %s: ignored %d callback(s) with a wrong state", session.key,
+                      server.strays)
     if result is None:
         raise TimeoutError_(
             f"no answer from the browser sign-in within {timeout:.0f}s",
             f"run `awsenv login --session {session.key}` again, or add --use-device-code "
             "if the browser runs on another machine")
-    # State first: a forged callback must not pass for a real answer, error or not.
+    # State first: a forged callback must not pass for a real answer, error or not
+    # (the listener already ignores them; this guards the listener).
     if result.state != state:
         raise LoginFailed("failed to retrieve an authorization code: the browser's answer "
                           "does not belong to this sign-in (state mismatch)",

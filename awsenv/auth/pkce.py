@@ -3,7 +3,9 @@
 The listener is bound on 127.0.0.1 before the browser opens (aws-sso-cli
 #1441: a browser faster than the listener gets "connection refused"), serves
 one callback in a background thread (``webbrowser`` may block until the
-browser command exits) and checks ``state`` against what we sent.
+browser command exits) and takes only the callback whose ``state`` is the one
+we sent. The browser is started on a one-shot local hand-off URL, not on the
+authorize URL (``loopback``): the state and code challenge stay out of argv.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import html
+import hmac
 import secrets
 import string
 import threading
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import SplitResult, parse_qs, quote, urlsplit
+
+from awsenv.auth import loopback
 
 CALLBACK_PATH = "/oauth/callback"
 _VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
@@ -68,49 +71,42 @@ class CallbackResult:
     error_description: str | None = None
 
 
-_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>awsenv</title></head>
-<body style="font-family:sans-serif;margin:3em"><h1>{title}</h1><p>{body}</p></body></html>"""
-
-
 class CallbackServer:
-    """One-shot loopback HTTP listener for the authorization redirect."""
+    """Loopback HTTP listener for the authorization redirect (and the browser's hand-off).
+
+    Only a callback carrying the ``state`` we sent is the answer: anything else
+    on the callback path (a stray or forged request, a port scanner) gets a bare
+    400 and the listener keeps waiting until the login's deadline, so one bad
+    request cannot abort the sign-in. Connections from other local users are
+    refused before that (``loopback``), so one who read the state in a
+    process list cannot answer for the browser either.
+    """
 
     def __init__(self) -> None:
         self.result: CallbackResult | None = None
         self.expected_state: str | None = None
-        self._done = threading.Event()  # a callback arrived (claimed by one thread)
+        self.strays = 0  # callbacks ignored for a wrong state (for --debug)
+        self._done = threading.Event()  # the answer arrived (claimed by one thread)
         self._answered = threading.Event()  # ... and its result is set
         self._replied = threading.Event()  # ... and the browser got its page
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            # Browsers open speculative connections that never send a request:
-            # each gets its own thread and is dropped after a few seconds.
-            timeout = 10
-
-            def do_GET(self) -> None:
-                owner._handle(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return  # the query string holds the authorization code
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._server = loopback.LoopbackServer(self._handle)
 
     @property
     def port(self) -> int:
-        return int(self._httpd.server_address[1])
+        return self._server.port
 
     @property
     def redirect_uri(self) -> str:
         return f"http://127.0.0.1:{self.port}{CALLBACK_PATH}"
 
+    def handoff(self, url: str) -> str:
+        """The URL to give the browser: a one-shot local redirect to ``url``
+        (the authorize URL's state and challenge never reach a process list)."""
+        return self._server.handoff(url)
+
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.2}, daemon=True)
-        self._thread.start()
+        self._server.start()
 
     def wait(self, timeout: float) -> CallbackResult | None:
         self._answered.wait(timeout)
@@ -120,9 +116,7 @@ class CallbackServer:
         if self._done.is_set():
             # Let the browser get its page before the process may exit.
             self._replied.wait(2.0)
-        if self._thread is not None:
-            self._httpd.shutdown()
-        self._httpd.server_close()
+        self._server.close()
 
     def __enter__(self) -> CallbackServer:
         self.start()
@@ -131,27 +125,32 @@ class CallbackServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _handle(self, request: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(request.path)
-        with self._lock:  # the first callback wins; later ones are strays
-            first = parts.path == CALLBACK_PATH and not self._done.is_set()
+    def _handle(self, request: BaseHTTPRequestHandler, parts: SplitResult) -> bool:
+        if parts.path != CALLBACK_PATH:
+            return False
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        state = query.get("state")
+        expected = self.expected_state
+        matches = (state is not None and expected is not None
+                   and hmac.compare_digest(state.encode(), expected.encode()))
+        with self._lock:  # the first matching callback wins; later ones are strays
+            first = matches and not self._done.is_set()
             if first:
                 self._done.set()
+            elif not matches:
+                self.strays += 1
         if not first:
-            self._reply(request, 404, "Not found", "Nothing to see here.")
-            return
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        result = CallbackResult(code=query.get("code"), state=query.get("state"),
-                                error=query.get("error"),
+            # No detail: whoever sent it learns nothing, and the sign-in goes on.
+            with contextlib.suppress(OSError):
+                loopback.reply(request, 400 if not matches else 404, "Not found", "")
+            return True
+        result = CallbackResult(code=query.get("code"), state=state, error=query.get("error"),
                                 error_description=query.get("error_description"))
         # Hand the result over before answering: a browser that already closed
         # the tab must not leave the login waiting.
         self.result = result
         self._answered.set()
-        if result.state != self.expected_state:
-            page = (400, "Sign-in failed", "The answer did not match the sign-in awsenv "
-                    "started. You can close this tab and run <code>awsenv login</code> again.")
-        elif result.error or not result.code:
+        if result.error or not result.code:
             page = (400, "Sign-in failed", "awsenv did not get an authorization code. You can "
                     "close this tab and check the terminal.")
         else:
@@ -159,17 +158,7 @@ class CallbackServer:
                     "this tab and return to the terminal.")
         try:
             with contextlib.suppress(OSError):
-                self._reply(request, *page)
+                loopback.reply(request, *page)
         finally:
             self._replied.set()
-
-    @staticmethod
-    def _reply(request: BaseHTTPRequestHandler, status: int, title: str, body: str) -> None:
-        page = _PAGE.format(title=html.escape(title), body=body).encode("utf-8")
-        request.send_response(status)
-        request.send_header("Content-Type", "text/html; charset=utf-8")
-        request.send_header("Content-Length", str(len(page)))
-        request.send_header("Cache-Control", "no-store")
-        request.send_header("Connection", "close")
-        request.end_headers()
-        request.wfile.write(page)
+        return True

@@ -33,18 +33,22 @@ with urllib.request.urlopen(sys.argv[1], timeout=20) as r:
     pathlib.Path(sys.argv[0]).with_suffix(".page").write_bytes(r.read())
 """
 
-# A browser that answers the callback with a forged state.
+# A browser that answers the callback with a forged state (it is started on
+# awsenv's one-shot hand-off, which redirects to the authorize page, which
+# redirects to the callback).
 _FORGE_STATE = """
 import pathlib, sys, urllib.error, urllib.parse, urllib.request
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *a, **k):
         return None
 opener = urllib.request.build_opener(NoRedirect)
-try:
-    opener.open(sys.argv[1], timeout=20)
-    sys.exit("expected a redirect")
-except urllib.error.HTTPError as e:
-    location = e.headers["Location"]
+location = sys.argv[1]
+for _ in range(2):
+    try:
+        opener.open(location, timeout=20)
+        sys.exit("expected a redirect")
+    except urllib.error.HTTPError as e:
+        location = e.headers["Location"]
 parts = urllib.parse.urlsplit(location)
 query = dict(urllib.parse.parse_qsl(parts.query))
 query["state"] = "forged-" + query.get("state", "")

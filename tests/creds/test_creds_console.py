@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -10,10 +11,15 @@ import pytest
 
 from awsenv.console import default_destination, federation_endpoint, partition
 
-# A browser that records the URL it was asked to open.
+# A browser that follows the URL it was asked to open and records where it landed
+# (the argv itself is a one-shot loopback link: tests/hardening/test_browser_handoff.py).
 RECORDING_BROWSER = """\
-import pathlib, sys
-pathlib.Path(sys.argv[0]).with_suffix(".url").write_text(sys.argv[-1])
+import pathlib, sys, urllib.request
+with urllib.request.urlopen(sys.argv[-1], timeout=20) as resp:
+    landed = resp.geturl()
+tmp = pathlib.Path(sys.argv[0]).with_suffix(".tmp")
+tmp.write_text(landed)
+tmp.rename(tmp.with_suffix(".url"))
 """
 
 
@@ -45,9 +51,15 @@ def test_opens_the_browser_with_the_profile_from_the_environment(signed) -> None
     result = signed.cli("console", "--destination", dest,
                         extra={"BROWSER": str(script), "AWSENV_PROFILE": "dev"})
     assert result.returncode == 0, result.stderr
-    url = script.with_suffix(".url").read_text()
+    # awsenv returns once the browser took the link; the browser may still be
+    # loading the page: wait for its record (a hang detector, not a timing assert).
+    record, deadline = script.with_suffix(".url"), time.monotonic() + 60
+    while not record.exists() or not record.read_text():
+        assert time.monotonic() < deadline, "the browser never reported"
+        time.sleep(0.05)
+    url = record.read_text()
     assert result.stdout == "" and query(url)["Destination"] == dest
-    assert get_status(url) == 200
+    assert signed.count("FederationLogin") == 1
 
 
 def test_refusals(signed) -> None:

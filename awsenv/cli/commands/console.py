@@ -9,6 +9,7 @@ from awsenv.cli.commands.export import default_profile
 from awsenv.console import login_url
 from awsenv.creds import get
 from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, ExitCode
 
 
 @click.command()
@@ -21,7 +22,9 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
     """Sign in to the AWS console as PROFILE's role.
 
     PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE. The URL works once,
-    for about 15 minutes, and grants the role: don't share it.
+    for about 15 minutes, and grants the role: don't share it. The browser gets
+    it through a one-shot local redirect, never on its command line (which
+    every local user can read); awsenv waits until the browser has followed it.
     """
     env = Environment.from_os()
     creds = get(env, default_profile(profile))
@@ -29,8 +32,16 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
     if print_:
         click.echo(url)
         return
-    from awsenv.auth.browser import open_url
+    from awsenv.auth.browser import hand_over
+    from awsenv.auth.login import wait_limit
 
-    if not open_url(url):
-        click.echo("awsenv: could not open a browser; open this URL yourself:", err=True)
-        click.echo(url)
+    # Never `open_url(url)`: the browser's argv is readable by every local user.
+    limit = wait_limit(env)
+    outcome = hand_over(url, limit)
+    if outcome == "failed":
+        raise AwsenvError("could not open a browser",
+                          "run `awsenv console --print` and open the URL yourself")
+    if outcome == "timeout":
+        raise AwsenvError(f"the browser did not open the sign-in link within {limit:.0f}s",
+                          "run `awsenv console --print` and open the URL yourself",
+                          ExitCode.TIMEOUT)
