@@ -124,8 +124,8 @@ def _importable_isolated(package_parent: str) -> bool:
     """
     import site  # already imported at start-up unless -S
 
+    # sys.path[0] is the cwd or the script's directory; PYTHONPATH follows it.
     dropped = {os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
-    dropped.add(os.getcwd())
     if site.ENABLE_USER_SITE and site.USER_SITE:
         dropped.add(os.path.abspath(site.USER_SITE))
     if sys.flags.isolated:  # this process already started isolated: its path is the answer
