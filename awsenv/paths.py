@@ -7,6 +7,7 @@ location at a temporary tree. The rules themselves are in
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,3 +59,34 @@ class Paths:
 def awsenv_command() -> list[str]:
     """The absolute command that runs this installation of awsenv (see locations)."""
     return locations.awsenv_command()
+
+
+# In the replacement runtime dir: the refused XDG_RUNTIME_DIR the user was told about.
+_TOLD = "runtime-dir-refused"
+
+
+def runtime_notice(environ: Mapping[str, str], paths: Paths) -> str | None:
+    """The one line saying XDG_RUNTIME_DIR was refused, the first time only; else None.
+
+    "Once" is remembered in the replacement dir itself (private, the user's,
+    and where every later run looks anyway) by the refused path: a new refusal
+    is told again, the same one never, and the prompt hook and
+    ``credential_process`` never tell at all (no stderr worth having there).
+    """
+    refused = locations.runtime_refused(environ)
+    if refused is None or not refused[1]:
+        return None
+    where, why = refused
+    marker = paths.runtime_dir / _TOLD
+    told = locations.read_private(os.fspath(marker))
+    key = os.fsencode(where)
+    if told == key:
+        return None
+    from awsenv import fsutil
+    from awsenv.errors import AwsenvError
+    from awsenv.textsafe import printable
+
+    with contextlib.suppress(OSError, AwsenvError):  # else told again: better than never
+        fsutil.atomic_write(marker, key)
+    return printable(f"awsenv: XDG_RUNTIME_DIR {where} {why}; not using it: awsenv keeps "
+                     f"its runtime files in {paths.runtime_dir} instead")

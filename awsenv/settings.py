@@ -9,11 +9,13 @@ them). stdlib only.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
-from awsenv import fsutil
+from awsenv import fsutil, locations
 from awsenv.environment import Environment
 from awsenv.errors import ConfigError
 
@@ -65,16 +67,39 @@ def _opt_str(env: Environment, obj: dict[str, Any], key: str) -> str | None:
     raise _bad(env, f"has a non-text '{key}'")
 
 
+def _read(env: Environment, path: Path) -> bytes | None:
+    """The settings file's bytes (None: there is none), refused if someone else controls it.
+
+    A symlink is fine (dotfile managers make them) but what it reaches must be
+    a regular file of this user that no one else can write, in a config dir
+    only the user controls; opened without blocking, so a FIFO never hangs.
+    """
+    problem = locations.unsafe_dir(os.fspath(path.parent))
+    if problem is not None:
+        raise fsutil.unsafe_dir_error(problem)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _bad(env, f"cannot be read ({exc.strerror})") from None
+    try:
+        why = locations.unsafe_file(os.fstat(fd))
+        if why is not None:
+            raise _bad(env, why)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
 def load(env: Environment) -> Settings:
     """The settings, defaults when the file is missing; ConfigError if it is broken."""
     assert env.paths is not None
     path = env.paths.settings_file
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read(env, path)
+    if raw is None:
         return Settings()
-    except OSError as exc:
-        raise _bad(env, f"cannot be read ({exc.strerror})") from None
     try:
         obj = json.loads(raw)
     except ValueError:

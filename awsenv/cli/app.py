@@ -70,6 +70,24 @@ def cli(ctx: click.Context, debug: bool) -> None:
         log = logging.getLogger("awsenv")
         log.addHandler(handler)
         log.setLevel(logging.DEBUG)
+    if ctx.invoked_subcommand not in QUIET:
+        _runtime_notice()
+
+
+# Commands whose stderr no person reads at a terminal (SDKs, the prompt, completion):
+# the once-only notices wait for an interactive command.
+QUIET = ("credential-process", "hook", "complete", "completion", "init")
+
+
+def _runtime_notice() -> None:
+    """Say once that XDG_RUNTIME_DIR was refused (awsenv.paths.runtime_notice)."""
+    import os
+
+    from awsenv.paths import Paths, runtime_notice
+
+    line = runtime_notice(os.environ, Paths.from_environ())
+    if line:
+        click.echo(line, err=True)
 
 
 def run(args: list[str]) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 
-from awsenv import fastjson
+from awsenv import fastjson, locations
 from awsenv.digest import sha256
 
 TYPE_CHECKING = False
@@ -125,9 +125,20 @@ def iso_z(epoch: float) -> str:
 
 
 def read(path: str) -> Any:
-    """A record file's content, decoded without importing ``json`` (ValueError/OSError)."""
-    with open(path, "rb") as fh:
-        return fastjson.loads(fh.read().decode("utf-8"))
+    """A record file's content, decoded without importing ``json``; None when there is none.
+
+    Only a regular 0600-style file of this user in directories no one else
+    controls counts (:func:`awsenv.locations.read_private`): a record another
+    local user planted, a link, a FIFO, a directory or garbage is a miss, and
+    the full path fetches and rewrites it.
+    """
+    data = locations.read_private(path)
+    if data is None:
+        return None
+    try:
+        return fastjson.loads(data.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError included
+        return None
 
 
 def process_json(data: dict[str, Any]) -> str:

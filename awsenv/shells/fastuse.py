@@ -108,7 +108,7 @@ def conclude(recs: Records, environ: Mapping[str, str], state: State, cur0: Valu
     refresh_at = state.top.refresh_at if state.top else 0
     recs.add("refresh", str(refresh_at))
     ref = environ.get("_AWSENV_REF") or ""
-    if not ref or not os.path.isfile(ref):
+    if not ref or not refs.usable(ref, runtime_dir):
         # Dated at the epoch: whatever the hook watches counts as changed.
         ref = refs.touch(runtime_dir, environ.get("_AWSENV_PID", ""),
                          environ.get("_AWSENV_FOUND") or "", [], 0)

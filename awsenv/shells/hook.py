@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from awsenv import locations
 from awsenv.awsconfig import names
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
@@ -61,6 +62,12 @@ def evaluate(env: Environment, found: str | None) -> tuple[str | None, ProjectFi
     assert env.paths is not None
     if not found:
         return None, None, ""
+    unsafe = locations.unsafe_dir(os.fspath(env.paths.trust_dir))
+    if unsafe is not None:  # whoever controls the directory controls what is allowed
+        from awsenv.fsutil import unsafe_dir_error
+
+        why = unsafe_dir_error(unsafe).line()
+        return None, None, f"awsenv: {_display(env, found)} is not trusted: {why}"
     path = Path(found)
     try:
         project = trust.load(path, names.profile_names(env.paths.aws_config_file))

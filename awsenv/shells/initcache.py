@@ -70,12 +70,12 @@ def load(shell: str, environ: dict[str, str] | None = None) -> str | None:
     try:
         if not os.path.isfile(os.path.join(locations.template_dir(), "init", f"{shell}.j2")):
             return None  # not a shell we know: let click say so
-        fd = os.open(cache_file(shell, environ), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                return None
-            text = fh.read().decode("utf-8")
+        # Shell code the shell will run: only awsenv's own plain file in a cache
+        # dir no one else controls (never a link, a FIFO or someone's planted script).
+        data = locations.read_private(cache_file(shell, environ))
+        if data is None:
+            return None
+        text = data.decode("utf-8")
     except (OSError, ValueError):
         return None
     first, _, rest = text.partition("\n")
@@ -99,8 +99,10 @@ def store(shell: str, script: str, command: list[str],
 
         prologue = templates.render(f"initcache/{shell}.j2", command=command,
                                     deps=dependencies(shell, command))
-    # A read-only cache dir only costs the next shell a render.
-    with contextlib.suppress(OSError):
+    # A read-only (or refused) cache dir only costs the next shell a render.
+    from awsenv.errors import AwsenvError
+
+    with contextlib.suppress(OSError, AwsenvError):
         fsutil.atomic_write(Path(cache_file(shell, environ)),
                             f"{_HEADER}{key(shell, command)}\n{prologue}{_BODY}{script}")
 

@@ -114,11 +114,16 @@ def token_expiry(sso_cache: Path, session_key: str) -> int | None:
     """Epoch seconds when the cached access token expires; None if there is none."""
     from datetime import datetime
 
+    from awsenv import locations
+
+    # Never a FIFO or a planted file: the prompt reads this (locations.read_private).
+    blob = locations.read_private(str(token_cache_file(sso_cache, session_key)))
+    if blob is None:
+        return None
     try:
-        with open(token_cache_file(sso_cache, session_key), "rb") as fh:
-            data = json.load(fh)
+        data = json.loads(blob)
         raw = str(data["expiresAt"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
     raw = raw.replace("UTC", "+00:00").replace("Z", "+00:00")
     try:

@@ -1,6 +1,10 @@
 """The shell's reference files: the date an answer was computed at, checked with `-nt`.
 
 Plain ``os`` on strings (no pathlib): `awsenv use`'s fast path writes them too.
+They live in the runtime dir, which :mod:`awsenv.locations` only accepts when
+it is the user's own private directory, and every file here is made (or
+remade) by awsenv as a plain file: the fish prompt writes "<ref>.now", and a
+shell must never write through a link someone planted.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 
+from awsenv import locations
 from awsenv.digest import sha256
 
 TYPE_CHECKING = False
@@ -38,6 +43,7 @@ def touch(runtime_dir: str, pid: str, found: str, watches: Iterable[str], t0: in
     the date forward instead of causing a process at every prompt.
     """
     ref = ref_path(runtime_dir, pid, found, origin)
+    _check_dir(os.path.dirname(ref))
     stamp = t0
     for w in watches:
         with contextlib.suppress(OSError):
@@ -45,10 +51,34 @@ def touch(runtime_dir: str, pid: str, found: str, watches: Iterable[str], t0: in
     try:
         if _create(ref):
             prune(os.path.dirname(ref))
-        os.utime(ref, ns=(stamp, stamp))
+        _create(ref + ".now")  # what the fish prompt rewrites (it has no clock builtin)
+        os.utime(ref, ns=(stamp, stamp), follow_symlinks=False)
     except OSError:
         return ""
     return ref
+
+
+def usable(ref: str, runtime_dir: str) -> bool:
+    """Is ``ref`` (from the shell) one of this runtime dir's reference files, a plain file?
+
+    A shell started before the runtime dir moved (a refused XDG_RUNTIME_DIR)
+    still names its old one: that file is replaced, never written to.
+    """
+    if os.path.dirname(ref) != os.path.join(runtime_dir, "refs"):
+        return False
+    try:
+        return locations.unsafe_file(os.lstat(ref)) is None
+    except OSError:
+        return False
+
+
+def _check_dir(refs: str) -> None:
+    """Refuse a refs dir someone else controls (the shells write and compare files in it)."""
+    problem = locations.unsafe_dir(refs)
+    if problem is not None:
+        from awsenv import fsutil
+
+        raise fsutil.unsafe_dir_error(problem)
 
 
 def mark_refresh(ref: str, refresh_at: int) -> None:
@@ -63,18 +93,23 @@ def mark_refresh(ref: str, refresh_at: int) -> None:
                 os.unlink(at)
             return
         _create(at)
-        os.utime(at, (refresh_at, refresh_at))
+        os.utime(at, (refresh_at, refresh_at), follow_symlinks=False)
     except OSError:
         pass
 
 
 def _create(path: str) -> bool:
-    """Create the empty file (0600, private dir) unless it exists; True if it was created.
+    """Make ``path`` an empty plain file of ours (0600, private dir) unless it is one.
 
-    fsutil (pathlib, json) loads only here: once per shell and tree.
+    True if it was (re)made. Anything else there (a link, a FIFO, a directory,
+    another user's file) is damage and replaced. fsutil (pathlib, json) loads
+    only here: once per shell and tree.
     """
-    if os.path.exists(path):
-        return False
+    try:
+        if locations.unsafe_file(os.lstat(path)) is None:
+            return False
+    except FileNotFoundError:
+        pass
     from pathlib import Path
 
     from awsenv import fsutil
