@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from awsenv.awsconfig.model import DEFAULT_SCOPES
+from awsenv.awsconfig.model import DEFAULT_SCOPES, SsoSession
 from awsenv.environment import Environment
-from awsenv.errors import ConfigError
+from awsenv.errors import ConfigError, printable
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -34,9 +34,45 @@ class ConfigureResult:
     replaced: tuple[tuple[str, str, str], ...] = ()  # (key, old, new) of values overwritten
 
 
+def has_control(text: str) -> bool:
+    """C0/C1 controls or DEL: they move the cursor or run OSC sequences on a
+    terminal, and a newline would end the line in the AWS config."""
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def _refuse_controls(what: str, value: str, fix: str) -> None:
+    if has_control(value):
+        raise ConfigError(f"{what} '{printable(value)}' holds control characters", fix)
+
+
+def usable_session(session: SsoSession) -> SsoSession:
+    """``session`` unless its name, start URL or region holds control characters.
+
+    Such a value (a hand-edited or planted config) would reach the terminal in
+    every message and be written back by ``sync`` (``awsenv_session =``): login
+    and sync refuse it, naming what to fix, instead of showing or copying it.
+    """
+    where = f"[sso-session {printable(session.name)}]" if session.name else "the profile"
+    _refuse_controls("the sso-session name", session.name or "",
+                     "rename the [sso-session ...] section in the AWS config "
+                     "(letters, digits, '.', '_' or '-'), or run `awsenv configure`")
+    _refuse_controls("the start URL", session.start_url,
+                     f"fix sso_start_url in {where} in the AWS config")
+    _refuse_controls("the sso_region", session.region,
+                     f"fix sso_region in {where} in the AWS config")
+    return session
+
+
 def validate_start_url(url: str) -> str:
     """An https start URL (http only to a loopback host, for the local emulator)."""
     url = url.strip()
+    if has_control(url) or any(c.isspace() for c in url):
+        # urlsplit silently drops tabs and newlines, and a newline would end
+        # the config line: refuse instead of writing something else.
+        raise ConfigError(
+            f"start URL '{printable(url)}' holds spaces or control characters",
+            "pass the AWS access portal URL, e.g. --start-url https://mycorp.awsapps.com/start",
+        )
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.scheme == "https" and host:
@@ -84,7 +120,7 @@ def parse_scopes_arg(values: list[str] | tuple[str, ...] | None) -> tuple[str, .
             part = part.strip()
             if not part:
                 continue
-            if not _SCOPE.fullmatch(part):
+            if not _SCOPE.fullmatch(part) or has_control(part):
                 raise ConfigError(
                     f"scope {part!r} is not valid", "pass e.g. --scopes sso:account:access"
                 )

@@ -12,8 +12,10 @@ Knobs (``Emulator(**knobs)``, ``emu.configure(**knobs)``, ``awsenv emulator --fl
 ``device_code_ttl``, ``device_interval``), approvals (``auto_approve``,
 ``deny_approvals``), faults (``latency_ms``, ``throttle_rate``, ``tps_limit``,
 ``error_rate`` + ``error_operations``, ``malformed``, ``seed``), ``sts_regions``
-(regions STS answers for besides ``region``; others are refused) and
-``refresh_rotation``. Counters are keyed by operation name (``ListAccounts``,
+(regions STS answers for besides ``region``; others are refused),
+``refresh_rotation``, and the service's strings ``user_name`` and
+``verification_uri`` (tests make them hostile). Counters are keyed by operation name
+(``ListAccounts``,
 ``CreateToken`` and ``CreateToken:<grant>``, ``GetCallerIdentity``,
 ``GetSigninToken``, ``FederationLogin``, ``Authorize``, ...).
 

@@ -151,7 +151,7 @@ def start_device_authorization(state: st.State, req: Request) -> Response:
         if knobs.auto_approve:
             device.status = "denied" if knobs.deny_approvals else "approved"
         state.devices[device.device_code] = device
-    verification = f"{state.base_url}/device"
+    verification = knobs.verification_uri or f"{state.base_url}/device"
     return Response.json({
         "deviceCode": device.device_code,
         "userCode": user_code,

@@ -52,6 +52,10 @@ class Knobs:
     # STS endpoint refuses it (one loopback URL stands in for every regional one).
     sts_regions: frozenset[str] = frozenset()
     user_name: str = "awsenv-user"
+    # Answered as StartDeviceAuthorization's verificationUri (and, with
+    # ?user_code=..., verificationUriComplete) instead of the emulator's page:
+    # tests hand the client a hostile service answer with it.
+    verification_uri: str = ""
 
     @classmethod
     def names(cls) -> set[str]:
@@ -74,7 +78,7 @@ class Knobs:
                 if isinstance(value, str):
                     value = value.lower() in ("1", "true", "yes", "on")
                 value = bool(value)
-            elif name == "user_name":
+            elif name in ("user_name", "verification_uri"):
                 value = str(value)
             elif isinstance(current, (int, float)) and not isinstance(current, bool):
                 value = float(value) if name in (  # type: ignore[arg-type]

@@ -51,12 +51,15 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
     """
     from awsenv import portal
     from awsenv.awsconfig import edit, read
+    from awsenv.awsconfig.configure import usable_session
     from awsenv.paths import awsenv_command
     from awsenv.sync import listing_cache
 
     assert env.paths is not None
     cfg = read.load(env)
     session = cfg.session(session_name) if session_name else cfg.default_session()
+    # Its name is written back (awsenv_session =) and shown: never with control characters.
+    session = usable_session(session)
     defaults = session_defaults(env, session)
     opts = Options(
         session=session,

@@ -19,7 +19,7 @@ from awsenv.awsconfig.configure import (
 )
 from awsenv.awsconfig.read import display_path
 from awsenv.environment import Environment
-from awsenv.errors import AwsenvError, ExitCode
+from awsenv.errors import AwsenvError, ExitCode, printable
 
 
 def _reprompt(check: Callable[[str], str]) -> Callable[[str], str]:
@@ -79,7 +79,7 @@ def configure(start_url: str | None, sso_region: str | None, session: str | None
     result = configure_core(env, start_url=start_url, sso_region=sso_region,
                             session=session, region=region, scopes=scopes)
     assert env.paths is not None
-    where = display_path(result.path, env.paths.home)
+    where = printable(display_path(result.path, env.paths.home))
     header = f"[sso-session {result.session}]"
     nxt = f"next: awsenv login --session {result.session}"
     if result.region:
@@ -90,4 +90,4 @@ def configure(start_url: str | None, sso_region: str | None, session: str | None
         verb = f"Wrote {header} to" if result.created else f"Updated {header} in"
         click.echo(f"{verb} {where}; {nxt}", err=True)
         for key, old, new in result.replaced:
-            click.echo(f"  {key} was {old} (now {new})", err=True)
+            click.echo(printable(f"  {key} was {old} (now {new})"), err=True)

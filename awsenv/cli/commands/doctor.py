@@ -8,7 +8,7 @@ import sys
 import click
 
 from awsenv.environment import Environment
-from awsenv.errors import ExitCode
+from awsenv.errors import ExitCode, printable
 
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗"}
 ASCII_MARKS = {"ok": "+", "warn": "!", "fail": "x"}
@@ -37,14 +37,16 @@ def doctor(as_json: bool) -> None:
 
     checks = core.run(Environment.from_os())
     if as_json:
-        click.echo(json.dumps([c.to_json() for c in checks], indent=2, ensure_ascii=False))
+        # ensure_ascii: json escapes C0 itself, but would leave C1 controls raw.
+        click.echo(json.dumps([c.to_json() for c in checks], indent=2, ensure_ascii=True))
     else:
         mark, arrow = marks()
         encoding = getattr(sys.stdout, "encoding", None) or "ascii"
         for check in checks:
-            line = f"{mark[check.status]} {check.name}: {check.detail}"
+            # Details name sessions, profiles and paths from the config: never raw.
+            line = f"{mark[check.status]} {printable(check.name)}: {printable(check.detail)}"
             if check.status != "ok" and check.fix:
-                line += f" {arrow} {check.fix}"
+                line += f" {arrow} {printable(check.fix)}"
             try:  # a name from the config may not fit the terminal's encoding either
                 line.encode(encoding)
             except (UnicodeEncodeError, LookupError):

@@ -9,7 +9,7 @@ import click
 
 from awsenv.awsconfig.model import SsoSession
 from awsenv.environment import Environment
-from awsenv.errors import AwsenvError, ExitCode
+from awsenv.errors import AwsenvError, ExitCode, printable
 
 
 def resolve_session(env: Environment, session: str | None, profile: str | None) -> SsoSession:
@@ -39,22 +39,28 @@ def when(epoch: float, now: float | None = None) -> str:
 
 
 def _show_prompt(prompt: object) -> None:
+    """The sign-in prompt on stderr. Every value came from the config or the service
+    (a hostile ``verificationUri`` too): shown through ``printable``, never raw."""
     from awsenv.auth.login import BrowserPrompt, DevicePrompt
 
     if isinstance(prompt, BrowserPrompt):
-        click.echo(f"Opening the browser to sign in to {prompt.session.start_url} "
-                   f"(session {prompt.session.key}).", err=True)
-        click.echo("If it does not open, visit this URL on this machine:", err=True)
-        click.echo(f"  {prompt.url}", err=True)
+        _say(f"Opening the browser to sign in to {prompt.session.start_url} "
+             f"(session {prompt.session.key}).")
+        _say("If it does not open, visit this URL on this machine:")
+        _say(f"  {prompt.url}")
     elif isinstance(prompt, DevicePrompt):
         minutes = max(1, int(prompt.expires_in // 60))
-        click.echo(f"Sign in to {prompt.session.start_url} (session {prompt.session.key}) "
-                   f"using a device code ({prompt.reason}).", err=True)
-        click.echo(f"Open on any device: {prompt.verification_uri}", err=True)
-        click.echo(f"and enter the code: {prompt.user_code}", err=True)
-        click.echo(f"or open this link, which carries the code:\n  "
-                   f"{prompt.verification_uri_complete}", err=True)
-        click.echo(f"Waiting for approval (the code is valid for {minutes} min)...", err=True)
+        _say(f"Sign in to {prompt.session.start_url} (session {prompt.session.key}) "
+             f"using a device code ({prompt.reason}).")
+        _say(f"Open on any device: {prompt.verification_uri}")
+        _say(f"and enter the code: {prompt.user_code}")
+        _say("or open this link, which carries the code:")
+        _say(f"  {prompt.verification_uri_complete}")
+        _say(f"Waiting for approval (the code is valid for {minutes} min)...")
+
+
+def _say(text: str) -> None:
+    click.echo(printable(text), err=True)
 
 
 @click.command()
@@ -72,13 +78,14 @@ def login(session_name: str | None, profile: str | None, no_browser: bool,
     device code (SSH, CI, containers, WSL without a browser bridge).
     """
     from awsenv.auth.login import login as run_login
+    from awsenv.awsconfig.configure import usable_session
 
     env = Environment.from_os()
-    session = resolve_session(env, session_name, profile)
+    session = usable_session(resolve_session(env, session_name, profile))
     result = run_login(env, session, use_device_code=use_device_code, no_browser=no_browser,
                        on_prompt=_show_prompt)
-    click.echo(f"Signed in to {session.start_url} (session {session.key}) until "
-               f"{when(result.expires_at)}.", err=True)
+    _say(f"Signed in to {session.start_url} (session {session.key}) until "
+         f"{when(result.expires_at)}.")
     if result.refreshable:
         click.echo("awsenv renews this sign-in without a browser until the Identity Center "
                    "session ends.", err=True)

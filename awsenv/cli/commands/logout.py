@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from awsenv.environment import Environment
-from awsenv.errors import AwsenvError, ExitCode
+from awsenv.errors import AwsenvError, ExitCode, printable
 
 
 @click.command()
@@ -32,6 +32,6 @@ def logout(session_name: str | None, all_sessions: bool) -> None:
         result = run_logout(env, session)
         errors.extend(result.errors)
         what = "signed out" if result.removed_anything else "was not signed in"
-        click.echo(f"Session {session.key} ({session.start_url}): {what}.", err=True)
+        click.echo(printable(f"Session {session.key} ({session.start_url}): {what}."), err=True)
     if errors:
         raise errors[0]

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from awsenv.errors import printable
+
 if TYPE_CHECKING:
     from awsenv.portal import Progress
 
@@ -43,6 +45,21 @@ class ProgressBar:
             if self._bar is not None:
                 self._bar.__exit__(None, None, None)
                 self._bar = None
+
+
+# Control characters except TAB and newline (config lines hold them): the diff stays a diff.
+_SHOWN = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c not in (9, 10)}
+
+
+def _printable_diff(diff: str) -> str:
+    """The config's diff for stdout: its lines are the user's and the service's text."""
+    return diff.translate(_SHOWN)
+
+
+def _say(text: str) -> None:
+    """A summary line on stderr; profile names, account ids, role names and the
+    session name inside it came from the config or the service."""
+    click.echo(printable(text), err=True)
 
 
 def _names(items: list[str], limit: int = 8) -> str:
@@ -87,7 +104,7 @@ def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | N
     finally:
         bar.close()
     if result.diff:
-        click.echo(result.diff, nl=False)
+        click.echo(_printable_diff(result.diff), nl=False)
     plan = result.plan
     where = display_path(result.path, env.paths.home if env.paths else None)
     counts = (f"{len(plan.added)} added, {len(plan.changed)} changed, "
@@ -95,25 +112,25 @@ def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | N
     if plan.changes == 0:
         counts = f"0 changes ({len(plan.unchanged)} profiles up to date)"
     verb = "would write" if dry_run and plan.changes else "wrote" if result.written else "checked"
-    click.echo(f"awsenv: session {result.session.key}: {result.accounts} accounts, "
-               f"{result.roles} roles; {counts}; {verb} {where}", err=True)
+    _say(f"awsenv: session {result.session.key}: {result.accounts} accounts, "
+               f"{result.roles} roles; {counts}; {verb} {where}")
     stats = result.stats
     if stats is not None and (stats.throttled or stats.server_errors):
-        click.echo(f"awsenv: {stats.requests} portal requests; {stats.throttled} throttled and "
-                   f"{stats.server_errors} failed, all retried", err=True)
+        _say(f"awsenv: {stats.requests} portal requests; {stats.throttled} throttled and "
+                   f"{stats.server_errors} failed, all retried")
     if dry_run and plan.changes:
-        click.echo("awsenv: dry run: nothing was written", err=True)
+        _say("awsenv: dry run: nothing was written")
     if plan.stale:
-        click.echo(f"awsenv: kept {len(plan.stale)} profile(s) for roles no longer assigned "
-                   f"(run with --prune to remove): {_names(sorted(plan.stale))}", err=True)
+        _say(f"awsenv: kept {len(plan.stale)} profile(s) for roles no longer assigned "
+                   f"(run with --prune to remove): {_names(sorted(plan.stale))}")
     for note in plan.skipped:
         label = f"{note.account_id}/{note.role_name}"
         target = f" as '{note.name}'" if note.name else ""
-        click.echo(f"awsenv: skipped {label}: {note.reason}{target}", err=True)
+        _say(f"awsenv: skipped {label}: {note.reason}{target}")
     for note in plan.renamed:
-        click.echo(f"awsenv: named {note.account_id}/{note.role_name} '{note.name}': "
-                   f"{note.reason}", err=True)
+        _say(f"awsenv: named {note.account_id}/{note.role_name} '{note.name}': "
+                   f"{note.reason}")
     if result.refused:
-        click.echo(f"awsenv: the portal refused to list roles of {len(result.refused)} "
+        _say(f"awsenv: the portal refused to list roles of {len(result.refused)} "
                    f"account(s); their profiles were left as they were: "
-                   f"{_names(result.refused)}", err=True)
+                   f"{_names(result.refused)}")
