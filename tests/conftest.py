@@ -21,7 +21,6 @@ if str(TESTS) not in sys.path:
 
 from support.other_user import other_user  # noqa: E402,F401  (a real second local user)
 
-
 TEST_KEYRING = "support.file_keyring.TestKeyring"
 
 

@@ -1,8 +1,10 @@
 """A bug in the prompt hook must never put a traceback into the prompt or break the shell.
 
 The fault is a real exception inside the real ``awsenv hook`` / ``awsenv use
---emit`` process: a ``sitecustomize`` on PYTHONPATH (only in these tests)
-makes ``State.decode`` raise a KeyError whose text carries a canary. The
+--emit`` process: the command these tests run (and bake into the shells' hook)
+is awsenv's isolated interpreter started with a prologue that makes
+``State.decode`` raise a KeyError whose text carries a canary (awsenv's own
+command ignores PYTHONPATH, so a ``sitecustomize`` could not reach it). The
 answer must be one stderr line naming only the exception type (never its
 text, which could hold a path or a token), a complete empty answer ending in
 ``end 1``, and in real bash/zsh/fish the shell keeps running, keeps the
@@ -13,17 +15,18 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from support import shells
-from support.world import AWSENV
 
 from awsenv.shells import records
+from awsenv.shells.init import render_init
 
 CANARY = "AKIAFAULTCANARY-secret-text"
 FAULT = f"""\
-import os
+import os, sys
 if os.environ.get("AWSENV_TEST_HOOK_FAULT") == "1":
     from awsenv.shells import state
 
@@ -31,7 +34,11 @@ if os.environ.get("AWSENV_TEST_HOOK_FAULT") == "1":
         raise KeyError({CANARY!r})
 
     state.State.decode = classmethod(_boom)
+from awsenv.cli import main
+sys.exit(main())
 """
+# awsenv with the fault planted, started as isolated as awsenv's own command.
+FAULTY = [sys.executable, "-I", "-c", FAULT]
 CONFIG = "[profile dev]\nregion = eu-west-1\n"
 
 
@@ -41,11 +48,7 @@ def faulty(isolated_home: Path, tmp_path: Path) -> dict[str, str]:
     cfg = Path(os.environ["AWS_CONFIG_FILE"])
     cfg.parent.mkdir(parents=True, exist_ok=True)
     cfg.write_text(CONFIG)
-    site = tmp_path / "fault"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(FAULT)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), env.get("PYTHONPATH")) if p)
     env["AWSENV_TEST_HOOK_FAULT"] = "1"
     return env
 
@@ -64,7 +67,7 @@ def one_internal_error(stderr: str, what: str) -> None:
 ])
 def test_fast_path_bug_is_one_line_and_an_empty_answer(faulty: dict[str, str],
                                                        args: list[str], what: str) -> None:
-    proc = subprocess.run([*AWSENV, *args],
+    proc = subprocess.run([*FAULTY, *args],
                           env={**faulty, "_AWSENV_STATE": "", "_AWSENV_FOUND": ""},
                           capture_output=True, timeout=60, check=False)
     assert proc.returncode == 1
@@ -74,7 +77,7 @@ def test_fast_path_bug_is_one_line_and_an_empty_answer(faulty: dict[str, str],
 
 def test_debug_shows_the_traceback(faulty: dict[str, str]) -> None:
     """`awsenv --debug hook …` (the click path) lets the bug through for a report."""
-    proc = subprocess.run([*AWSENV, "--debug", "hook", "--protocol", str(records.PROTOCOL),
+    proc = subprocess.run([*FAULTY, "--debug", "hook", "--protocol", str(records.PROTOCOL),
                            "bash"], env=faulty, capture_output=True, text=True, timeout=60,
                           check=False)
     assert proc.returncode != 0
@@ -109,10 +112,7 @@ echo alive
 @pytest.mark.parametrize("shell", sorted(SCRIPTS))
 def test_real_shell_keeps_working(faulty: dict[str, str], tmp_path: Path, shell: str) -> None:
     init = tmp_path / f"init.{shell}"
-    clean = {k: v for k, v in faulty.items() if k != "AWSENV_TEST_HOOK_FAULT"}
-    rendered = subprocess.run([*AWSENV, "init", shell], env=clean, capture_output=True,
-                              timeout=60, check=True)
-    init.write_bytes(rendered.stdout)
+    init.write_text(render_init(shell, command=FAULTY))
     proj = tmp_path / "proj"
     proj.mkdir()
     (proj / ".awsenv").write_text("profile = dev\n")  # a tree: the hook process runs
