@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 from _hardkit import one_clear_line
-from support.world import World
+from support.world import World, sign_in
+
+from awsenv.awsconfig import read
+from awsenv.emulator import Directory
 
 # Every C0 control but TAB/LF, DEL and C1: what moves a terminal's cursor or runs OSC.
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
@@ -74,7 +77,10 @@ HOSTILE_SESSIONS = {
 @pytest.fixture(params=sorted(HOSTILE_SESSIONS))
 def hostile_session(request: pytest.FixtureRequest, configured: World) -> tuple[World, str]:
     """The world's config with its only sso-session renamed (or its URL extended)."""
-    name, url_tail = HOSTILE_SESSIONS[request.param]
+    return make_hostile(configured, *HOSTILE_SESSIONS[request.param])
+
+
+def make_hostile(configured: World, name: str, url_tail: str | None) -> tuple[World, str]:
     text = configured.config.read_text()
     text = text.replace("[sso-session corp]", f"[sso-session {name}]")
     text = text.replace("awsenv_session = corp", f"awsenv_session = {name}")
@@ -185,4 +191,18 @@ def test_allow_and_deny_print_a_hostile_directory_name_escaped(world: World,
     r = world.cli("allow", str(missing))
     assert r.returncode != 0
     one_clear_line(r.stderr)
+    no_raw_controls(r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize("key", ["esc-2J", "osc52", "c1-csi"])
+def test_list_with_no_accounts_escapes_a_hostile_session(configured: World, key: str) -> None:
+    """`list`'s "can reach no accounts" line names the session. Signed in through
+    the core (as a token from `aws sso login` would be), so login's refusal
+    does not stand in the way."""
+    world, name = make_hostile(configured, *HOSTILE_SESSIONS[key])
+    sign_in(read.load(world.env()).session(name))
+    world.emu.directory = Directory([])
+    r = world.cli("list", "--refresh")
+    assert r.returncode == 0, r.stderr
+    assert "can reach no accounts" in r.stderr
     no_raw_controls(r.stdout, r.stderr)

@@ -78,7 +78,7 @@ def list_(session_name: str | None, refresh: bool, as_json: bool) -> None:
         click.echo(json.dumps([r.as_json() for r in found], indent=2))
         return
     if not found:
-        click.echo(f"awsenv: session {session.key} can reach no accounts", err=True)
+        click.echo(f"awsenv: session {clean(session.key)} can reach no accounts", err=True)
         return
     body: list[tuple[str, ...]] = [HEADERS]
     for r in found:

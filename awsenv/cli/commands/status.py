@@ -41,7 +41,9 @@ def status(session_name: str | None, as_json: bool) -> None:
         for row in rows:
             click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         usable = "usable" if report.keyring.usable else "NOT usable"
-        click.echo(f"keyring: {report.keyring.name} ({usable}: {report.keyring.detail})")
+        # The backend's name and detail can carry its own error text: never raw.
+        click.echo(printable(f"keyring: {report.keyring.name} ({usable}: "
+                             f"{report.keyring.detail})"))
         for s in report.sessions:
             if s.problem and not s.signed_in:
                 click.echo(f"awsenv: {printable(str(s.problem))}", err=True)
