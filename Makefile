@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/awsenv sandbox
 
+# tests/interop's JavaScript SDK, as pinned; without npm its tests skip (CI installs npm).
+INTEROP_JS := tests/interop/node_modules/.package-lock.json
+$(INTEROP_JS): tests/interop/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error; fi
+
 # Whole suite, with a throwaway Secret Service; pytest's exit 5 (no tests) fails.
-test: $(STAMP)
+test: $(STAMP) $(INTEROP_JS)
 	@tests/with-secret-service $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
