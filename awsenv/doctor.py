@@ -245,13 +245,18 @@ def _cache_file_problems(path: Path, shown: str, session: SsoSession) -> list[Ch
 
     name = f"token cache {session.key}"
     login = f"run `awsenv login --session {session.key}`"
+    from awsenv import locations
+
+    # Never a FIFO (doctor must not hang) nor another user's planted file.
+    raw = locations.read_private(os.fspath(path))
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
         data = None
     if not isinstance(data, dict):
-        return [Check(name, WARN, f"{shown} is not a JSON object",
-                      f"delete it and {login}")]
+        what = "is not a JSON object" if raw is not None else (
+            "is not a plain file of yours that only you can write")
+        return [Check(name, WARN, f"{shown} {what}", f"delete it and {login}")]
     found: list[Check] = []
     start_url = data.get("startUrl")
     if isinstance(start_url, str) and start_url.rstrip("/") != session.start_url.rstrip("/"):

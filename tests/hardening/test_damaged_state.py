@@ -148,6 +148,10 @@ def test_damaged_access_token_file(world: World, kind: str) -> None:
                          timeout=HANG, check=False)
     assert use.returncode == 0, use.stderr
     no_internal_error(use.stderr.decode())
+    # `awsenv doctor` reads it to diagnose, and must not hang on it either.
+    doctor = world.cli("doctor", timeout=HANG)
+    no_internal_error(doctor.stderr)
+    assert "token cache" in doctor.stdout + doctor.stderr
     # A fetch needs a token: refreshed from the keyring and written over the damage.
     r = world.cli("credential-process", "--profile", "dev", timeout=HANG)
     assert r.returncode == 0, r.stderr

@@ -293,3 +293,70 @@ def test_planted_lock_symlink_is_one_clear_line(world: World, tmp_path: Path) ->
     assert victim.read_bytes() == b"keep me\n"
     lock.unlink()
     assert world.cli("credential-process", "--profile", "dev").returncode == 0
+
+
+# ---- the directory rules themselves, on real directories ----
+
+def test_directory_rules(tmp_path: Path, other_user: OtherUser) -> None:
+    unsafe = locations.unsafe_dir
+    base = tmp_path / "rules"
+    base.mkdir(mode=0o700)
+    # Under a sticky world-writable directory (/tmp): no one can rename what is ours.
+    sticky = base / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    (sticky / "mine").mkdir(mode=0o700)
+    assert unsafe(str(sticky / "mine")) is None
+    # ...but such a directory is no place for state itself.
+    assert unsafe(str(sticky)) == (str(sticky), "is writable by other users")
+    # Without the sticky bit anyone could swap "mine" for a directory of theirs.
+    shared = base / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    (shared / "mine").mkdir(mode=0o700)
+    assert unsafe(str(shared / "mine")) == (str(shared), "is writable by other users")
+    # Group write: refused for a group others are in, fine for the user's private group.
+    grouped = base / "grouped"
+    grouped.mkdir(mode=0o700)
+    grouped.chmod(0o770)
+    os.chown(grouped, os.geteuid(), other_user.gid)
+    assert unsafe(str(grouped)) == (str(grouped), "is writable by its group")
+    import grp
+    import pwd
+
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    own = grp.getgrgid(os.getegid())
+    if own.gr_name == me and set(own.gr_mem) <= {me}:
+        os.chown(grouped, os.geteuid(), os.getegid())
+        assert unsafe(str(grouped)) is None  # umask 002 with user private groups
+    # Another user's directory, directly or through a link of the user's.
+    theirs = other_user.plant_dir(base / "theirs", 0o755)
+    assert unsafe(str(theirs)) == (str(theirs), f"is owned by another user (uid {other_user.uid})")
+    mine_link = base / "my-link"
+    mine_link.symlink_to(theirs)
+    assert unsafe(str(mine_link)) == (str(theirs),
+                                      f"is owned by another user (uid {other_user.uid})")
+    # A link of theirs on the way, even to a good directory of the user's.
+    their_link = other_user.plant_symlink(base / "their-link", sticky)
+    assert unsafe(str(their_link / "mine")) == (
+        str(their_link), f"is a symlink owned by another user (uid {other_user.uid})")
+    # A link of the user's to a good directory is followed and fine.
+    good_link = base / "good-link"
+    good_link.symlink_to(sticky / "mine")
+    assert unsafe(str(good_link)) is None
+    # Not there yet: nothing to distrust (creating it checks again).
+    assert unsafe(str(sticky / "mine" / "not" / "yet")) is None
+    # A file where a directory should be.
+    (base / "file").write_text("")
+    assert unsafe(str(base / "file" / "x")) == (str(base / "file"), "is not a directory")
+    # XDG_RUNTIME_DIR: the spec's 0700, nothing less.
+    runtime = base / "runtime"
+    runtime.mkdir(mode=0o700)
+    assert unsafe(str(runtime), private=True) is None
+    runtime.chmod(0o755)
+    assert unsafe(str(runtime), private=True) == (
+        str(runtime), "can be entered by other users (the spec asks for 0700)")
+    assert locations.runtime_refused({"XDG_RUNTIME_DIR": str(runtime)}) is not None
+    runtime.chmod(0o700)
+    assert locations.runtime_refused({"XDG_RUNTIME_DIR": str(runtime)}) is None
+    assert locations.runtime_dir({"XDG_RUNTIME_DIR": str(runtime)}) == str(runtime / "awsenv")
