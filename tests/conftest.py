@@ -27,7 +27,8 @@ TEST_KEYRING = "support.file_keyring.TestKeyring"
 def write_test_keyring_config(config_home: Path) -> Path:
     """keyring's config file (under XDG_CONFIG_HOME) selecting the file test backend."""
     folder = config_home / "python_keyring"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config_home.mkdir(mode=0o700, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / "keyringrc.cfg"
     path.write_text(f"[backend]\ndefault-keyring = {TEST_KEYRING}\nkeyring-path = {TESTS}\n")
     path.chmod(0o600)  # private like everything in a test HOME (the hygiene test checks)
