@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.world import traced as importtime
@@ -110,15 +111,29 @@ def test_an_unknown_shell_still_gets_clicks_error() -> None:
 
 # ---- rc files that source the cached copy directly (no interpreter start) ----
 
+# The rc lines exactly as the README gives them (a test below holds the README to them):
+# the cached copy is sourced only when it is ours, no symlink, in a directory of ours.
+RC_LINES = {
+    "bash": 'f=${XDG_CACHE_HOME:-$HOME/.cache}/awsenv/init/bash.sh; if [[ -O $f && ! -L $f && '
+            '-O ${f%/*} ]]; then source "$f"; else eval "$(awsenv init bash)"; fi',
+    "fish": "set -l f (set -q XDG_CACHE_HOME; and echo $XDG_CACHE_HOME; or echo $HOME/.cache)"
+            "/awsenv/init/fish.sh; if test -O $f -a ! -L $f -a -O (string replace -r "
+            "'/[^/]*$' '' -- $f); source $f; else; awsenv init fish | source; end",
+}
+RC_LINES["zsh"] = RC_LINES["bash"].replace("bash", "zsh")
 DIRECT = {
     "bash": ["bash", "--norc", "--noprofile", "-c",
-             'source "$1" 2>/dev/null || eval "$(awsenv init bash)"; type -t _awsenv_hook', "-"],
-    "zsh": ["zsh", "-f", "-c",
-            'source "$1" 2>/dev/null || eval "$(awsenv init zsh)"; whence -w _awsenv_hook', "-"],
+             RC_LINES["bash"] + "; type -t _awsenv_hook", "-"],
+    "zsh": ["zsh", "-f", "-c", RC_LINES["zsh"] + "; whence -w _awsenv_hook", "-"],
     "fish": ["fish", "--no-config", "-c",
-             'source $argv[1] 2>/dev/null; or awsenv init fish | source; '
-             'functions -q _awsenv_hook; and echo _awsenv_hook: function', "--"],
+             RC_LINES["fish"] + "; functions -q _awsenv_hook; and echo _awsenv_hook: function",
+             "--"],
 }
+
+
+def test_the_readme_gives_these_rc_lines() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert RC_LINES["bash"] in readme and RC_LINES["fish"] in readme
 
 
 def traced(argv: list[str], log: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
@@ -134,7 +149,7 @@ def traced(argv: list[str], log: Path) -> tuple[subprocess.CompletedProcess[str]
 @pytest.mark.parametrize("shell", list(DIRECT))
 def test_sourcing_a_current_copy_starts_no_process(shell: str, tmp_path: Path) -> None:
     assert init(shell).returncode == 0
-    result, programs = traced([*DIRECT[shell], str(cache_path(shell))], tmp_path / "trace")
+    result, programs = traced(DIRECT[shell], tmp_path / "trace")
     assert result.returncode == 0, result.stderr
     assert "function" in result.stdout.split()[-1]
     assert len(programs) == 1, programs  # the shell itself, nothing else
@@ -150,7 +165,7 @@ def test_sourcing_an_outdated_copy_renders_again(shell: str, tmp_path: Path) -> 
     path.write_text("# awsenv init cache 0000\n" + rest.replace(
         "# awsenv init script\n", "# awsenv init script\necho stale-copy\n"))
     os.utime(path, (1_000_000, 1_000_000))  # 1970: every dependency is newer
-    result, programs = traced([*DIRECT[shell], str(path)], tmp_path / "trace")
+    result, programs = traced(DIRECT[shell], tmp_path / "trace")
     assert result.returncode == 0, result.stderr
     assert "function" in result.stdout.split()[-1]
     assert "stale-copy" not in result.stdout + result.stderr
@@ -164,7 +179,7 @@ def test_sourcing_an_outdated_copy_renders_again(shell: str, tmp_path: Path) -> 
 def test_without_a_copy_the_rc_line_falls_back_to_awsenv_init(shell: str,
                                                                tmp_path: Path) -> None:
     assert not cache_path(shell).exists()
-    result, _ = traced([*DIRECT[shell], str(cache_path(shell))], tmp_path / "trace")
+    result, _ = traced(DIRECT[shell], tmp_path / "trace")
     assert result.returncode == 0, result.stderr
     assert "function" in result.stdout.split()[-1]
     assert cache_path(shell).is_file()  # the next shell sources it
@@ -178,3 +193,28 @@ def test_the_served_script_never_contains_the_prologue() -> None:
     assert served == render_init("bash")
     assert "BASH_SOURCE[0]} ||" not in served
     assert "BASH_SOURCE[0]} ||" in cache_path("bash").read_text()
+
+
+@pytest.mark.parametrize("shell", list(DIRECT))
+@pytest.mark.parametrize("plant", ["foreign-file", "symlink", "foreign-dir"])
+def test_the_rc_line_never_sources_a_planted_copy(shell: str, plant: str, other_user: Any,
+                                                  tmp_path: Path) -> None:
+    """The ownership test inside the cached file runs only after the file does: the rc line
+    must refuse another user's copy (or a link to one) before sourcing a byte of it."""
+    assert init(shell).returncode == 0
+    path = cache_path(shell)
+    evil = tmp_path / "evil.sh"
+    evil.write_text("echo PLANTED-COPY-RAN\n")
+    evil.chmod(0o755)
+    if plant == "foreign-file":
+        path.write_text(evil.read_text())
+        os.chown(path, other_user.uid, other_user.gid)
+    elif plant == "symlink":
+        path.unlink()
+        other_user.plant_symlink(path, evil)  # the link is theirs; the target is ours
+    else:
+        os.chown(path.parent, other_user.uid, other_user.gid)
+        path.write_text(evil.read_text())
+    result, _ = traced(DIRECT[shell], tmp_path / "trace")
+    assert "PLANTED-COPY-RAN" not in result.stdout + result.stderr
+    assert "function" in result.stdout.split()[-1], result.stderr
