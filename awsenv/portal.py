@@ -20,6 +20,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from awsenv import deadline
 from awsenv.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -301,7 +302,9 @@ class PortalLister:
             attempt += 1
             self.stats.add(requests=1)
             try:
-                return method(**kwargs)
+                page = method(**kwargs)
+                deadline.renew()  # an answer: the listing is moving (awsenv.deadline)
+                return page
             except ClientError as exc:
                 code, status = _error_code(exc)
                 if status == 401 or code == "UnauthorizedException":
@@ -328,6 +331,8 @@ class PortalLister:
                         f"cannot reach the SSO portal ({type(exc).__name__})",
                         "check the network/proxy and retry") from None
                 reason = type(exc).__name__
+                deadline.report("retry", op, network_failures + 1, policy.max_network_attempts,
+                                "timed out" if "Timeout" in reason else "could not connect")
             except BotoCoreError as exc:
                 raise ServiceError(f"SSO portal call {op} failed ({type(exc).__name__})",
                                    "retry; run with --debug for details") from None
@@ -336,6 +341,11 @@ class PortalLister:
                     f"the SSO portal kept refusing {op} ({reason}) after {attempt} attempts",
                     "retry later, or lower AWSENV_TPS if other tools share the quota")
             delay = self._backoff(attempt)
+            left = deadline.remaining()
+            if left is not None:
+                if left <= 0:
+                    raise deadline.passed(op)
+                delay = min(delay, left)
             waited += delay
             log.debug("%s %s; retry %d in %.2fs", op, reason, attempt, delay)
             self._sleep(delay)

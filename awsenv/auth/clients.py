@@ -14,8 +14,9 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from awsenv import deadline
 from awsenv.environment import Environment
-from awsenv.errors import ConfigError, ServiceError
+from awsenv.errors import AwsenvError, ConfigError, ServiceError
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -90,6 +91,10 @@ def _config(env: Environment, *, unsigned: bool, attempts: int | None = None,
     connect, read = timeouts(env)
     if read_timeout is not None:
         read = min(read, read_timeout)
+    left = deadline.remaining(env.environ)
+    if left is not None:  # never wait past the command's budget (before_send cuts reads later)
+        connect = min(connect, max(left, 0.1))
+        read = min(read, max(left, 0.1))
     retries: dict[str, Any] = {"mode": "standard"}
     if attempts is not None:
         # Total attempts, first one included (botocore's "max_attempts" would
@@ -105,10 +110,86 @@ def _config(env: Environment, *, unsigned: bool, attempts: int | None = None,
     return Config(**kwargs)
 
 
+def _attempts(session: Any, attempts: int | None) -> int:
+    """Total tries per call as botocore will make them (for "retry 2/4")."""
+    if attempts is not None:
+        return max(1, attempts)
+    try:
+        return max(1, int(session.get_config_variable("max_attempts") or 3))
+    except (TypeError, ValueError):
+        return 3
+
+
+def _why(exception: BaseException | None, response: Mapping[str, Any] | None) -> str:
+    """A few words on why an attempt failed, for the retry line (no service text)."""
+    if exception is not None:
+        if isinstance(exception, AwsenvError):
+            return ""
+        name = type(exception).__name__
+        return "timed out" if "Timeout" in name else \
+            "could not connect" if "Connect" in name else name
+    status = int(((response or {}).get("status_code")) or 0)
+    return f"HTTP {status}" if status >= 300 else ""
+
+
+def _watched(env: Environment, client: BaseClient, session: Any,
+             attempts: int | None) -> BaseClient:
+    """Hold every attempt of every call to the command's deadline and report it.
+
+    Before each attempt: refuse to start once the budget is spent, and cut the
+    attempt's read timeout to what is left (botocore honours a per-request
+    ``read_timeout`` in the request context). The listener (the edge) hears
+    each attempt start and end, and each retry with the previous attempt's
+    failure, so a person on a terminal can be told what the wait is.
+    """
+    total = _attempts(session, attempts)
+    environ = env.environ
+
+    def before_send(request: Any, **_: Any) -> None:
+        context = getattr(request, "context", None)
+        if not isinstance(context, dict):
+            context = {}
+        op = context.get("awsenv_op", "")
+        attempt = int((context.get("retries") or {}).get("attempt") or 1)
+        left = deadline.remaining(environ)
+        if left is not None:
+            if left <= 0.05:
+                log.debug("%s: deadline spent before attempt %d", op, attempt)
+                raise deadline.passed(op, environ)
+            config = context.get("client_config")
+            read = getattr(config, "read_timeout", None) or READ_TIMEOUT
+            context["read_timeout"] = max(min(float(read), left), 0.05)
+        if attempt > 1:
+            deadline.report("retry", op, attempt, total, context.get("awsenv_why", ""))
+        deadline.report("send", op, attempt, total)
+
+    def received(context: Any = None, exception: BaseException | None = None,
+                 response_dict: Any = None, **_: Any) -> None:
+        if isinstance(context, dict):
+            context["awsenv_why"] = _why(exception, response_dict)
+            deadline.report("done", context.get("awsenv_op", ""))
+
+    def named(params: Any, model: Any, context: Any = None, **_: Any) -> None:
+        if isinstance(context, dict):
+            context["awsenv_op"] = getattr(model, "name", "")
+
+    events = client.meta.events
+    events.register("before-parameter-build", named)
+    events.register("before-send", before_send)
+    events.register("response-received", received)
+    return client
+
+
+def _create(env: Environment, service: str, region: str, config: Any,
+            attempts: int | None = None, **kwargs: Any) -> BaseClient:
+    session = _session(env)
+    client = session.create_client(service, region_name=region, config=config, **kwargs)
+    return _watched(env, client, session, attempts)
+
+
 def oidc(env: Environment, region: str) -> BaseClient:
     """sso-oidc client (RegisterClient, StartDeviceAuthorization, CreateToken are unsigned)."""
-    return _session(env).create_client("sso-oidc", region_name=region,
-                                        config=_config(env, unsigned=True))
+    return _create(env, "sso-oidc", region, _config(env, unsigned=True))
 
 
 def portal(env: Environment, region: str, *, attempts: int | None = None,
@@ -119,9 +200,9 @@ def portal(env: Environment, region: str, *, attempts: int | None = None,
     None leaves it to AWS_MAX_ATTEMPTS / the config, default 3. ``read_timeout``:
     an upper bound for this client (logout's courtesy call), below the user's.
     """
-    return _session(env).create_client(
-        "sso", region_name=region,
-        config=_config(env, unsigned=True, attempts=attempts, read_timeout=read_timeout))
+    return _create(env, "sso", region,
+                   _config(env, unsigned=True, attempts=attempts, read_timeout=read_timeout),
+                   attempts)
 
 
 def sts(env: Environment, region: str, creds: Mapping[str, str]) -> BaseClient:
@@ -137,8 +218,8 @@ def sts(env: Environment, region: str, creds: Mapping[str, str]) -> BaseClient:
                 return creds[name]
         return None
 
-    return _session(env).create_client(
-        "sts", region_name=region, config=_config(env, unsigned=False),
+    return _create(
+        env, "sts", region, _config(env, unsigned=False),
         aws_access_key_id=pick("accessKeyId", "AccessKeyId", "aws_access_key_id"),
         aws_secret_access_key=pick("secretAccessKey", "SecretAccessKey",
                                    "aws_secret_access_key"),
@@ -180,12 +261,15 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (BotoCoreError, OSError))
 
 
-def service_error(exc: BaseException, action: str, region: str | None = None) -> ServiceError:
+def service_error(exc: BaseException, action: str, region: str | None = None) -> AwsenvError:
     """A one-line ServiceError for a failure botocore already retried.
 
     Only the error code and class go into the message: a service message could
-    echo request fields, and those include tokens.
+    echo request fields, and those include tokens. An AwsenvError raised inside
+    the call (the command's deadline, a bad setting) is already that line.
     """
+    if isinstance(exc, AwsenvError):
+        return exc
     from botocore.exceptions import (
         ClientError,
         ConnectTimeoutError,

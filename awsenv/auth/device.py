@@ -76,6 +76,7 @@ def poll(client: Any, auth: DeviceAuthorization, *, client_id: str, client_secre
          region: str, sleep: Callable[[float], None] = time.sleep,
          monotonic: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """CreateToken until the user approves; the CreateToken reply."""
+    from awsenv import deadline as budget
     from awsenv.auth import clients
 
     deadline = monotonic() + auth.expires_in + DEADLINE_GRACE
@@ -87,6 +88,7 @@ def poll(client: Any, auth: DeviceAuthorization, *, client_id: str, client_secre
         first = False
         if monotonic() > deadline:
             raise _expired()
+        budget.renew()  # waiting for the person's approval is not Identity Center's time
         try:
             return dict(client.create_token(clientId=client_id, clientSecret=client_secret,
                                             grantType=DEVICE_GRANT,

@@ -69,6 +69,16 @@ def plaintext_refused(data_file: str) -> KeyringError:
         + DOCTOR)
 
 
+def file_store_refused(backend: str) -> KeyringError:
+    """keyring fell back to a keyrings.alt file store by priority (installing the package
+    is enough): awsenv promises the OS keyring, the file store only when asked for."""
+    return KeyringError(
+        f"no OS keyring is available to hold the sign-in secrets: keyring picked the file "
+        f"store {backend} on its own only because keyrings.alt is installed",
+        "start a Secret Service (e.g. gnome-keyring), or opt in explicitly with "
+        f"PYTHON_KEYRING_BACKEND={FILE_STORE}; " + DOCTOR)
+
+
 def timed_out(seconds: float, backend: str, *, asks_password: bool,
               terminal: bool) -> KeyringError:
     """The timeout error; ``asks_password`` for file stores that prompt through getpass."""

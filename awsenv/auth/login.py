@@ -190,6 +190,10 @@ def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.
             if result is None and opener.failed:
                 raise _BrowserFailed
         redirect_uri = server.redirect_uri
+        # The person's time in the browser is not Identity Center's (awsenv.deadline).
+        from awsenv import deadline as budget
+
+        budget.renew()
         if server.strays:
             log.debug("login %s: ignored %d callback(s) with a wrong state", session.key,
                       server.strays)

@@ -72,6 +72,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
         log.setLevel(logging.DEBUG)
     if ctx.invoked_subcommand not in QUIET:
         _runtime_notice()
+    if ctx.invoked_subcommand not in UNBOUNDED:
+        from awsenv import deadline
+        from awsenv.cli import waiting
+
+        deadline.begin()  # one budget for every call to Identity Center (README)
+        waiting.install()
+
+
+# Servers that run until stopped (their in-process calls are the tour's, each bounded
+# per attempt): no command-wide deadline.
+UNBOUNDED = ("sandbox", "emulator")
 
 
 # Commands whose stderr no person reads at a terminal (SDKs, the prompt, completion):

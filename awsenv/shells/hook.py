@@ -346,9 +346,20 @@ def fast_hook(args: list[str]) -> int | None:
     return run_hook(protocol)
 
 
+def _prompt_bound() -> None:
+    """What a prompt waits on gets its own short budget (AWSENV_PROMPT_DEADLINE), and a
+    person at the terminal hears when Identity Center is slow (awsenv.deadline)."""
+    from awsenv import deadline
+    from awsenv.cli import waiting
+
+    deadline.begin(prompt=True)
+    waiting.install()
+
+
 def run_hook(protocol: str) -> int:
     if protocol != str(PROTOCOL):
         return _answer(lambda: _raise(_protocol_error(protocol)))
+    _prompt_bound()
     return _answer(lambda: hook(Environment.from_os()))
 
 
@@ -356,6 +367,7 @@ def run_use(opts: dict[str, object]) -> int:
     protocol = str(opts["protocol"])
     if protocol != str(PROTOCOL):
         return _answer(lambda: _raise(_protocol_error(protocol)))
+    _prompt_bound()
     return _answer(lambda: use(
         Environment.from_os(),
         opts["profile"],  # type: ignore[arg-type]

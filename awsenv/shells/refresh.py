@@ -76,6 +76,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[1] not in ("env", "profile"):
         return 2
     profile, mode = argv
+    from awsenv import deadline
+
+    deadline.begin()  # detached: nobody waits, but it must end (AWSENV_DEADLINE)
     env = Environment.from_os()
     assert env.paths is not None
     result: dict[str, object]

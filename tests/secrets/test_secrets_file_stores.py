@@ -158,3 +158,27 @@ def test_abandoned_password_prompt_leaves_echo_on() -> None:
     modes = child.before.split()
     assert "echo" in modes and "-echo" not in modes
     assert child.exitstatus == ExitCode.OK or child.exitstatus is None
+
+
+def test_encrypted_store_is_never_picked_by_itself_in_the_demo_venv(tmp_path: Path) -> None:
+    """The venv `make demo`/`make test` builds holds keyrings.alt and pycryptodome (test
+    extras), so on a machine without a Secret Service keyring's own priority order lands
+    on EncryptedKeyring: a read-only `doctor` asked for a new keyring password. awsenv
+    refuses a file store nobody asked for, in one line, before any password prompt."""
+    (Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring" / "keyringrc.cfg").unlink()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS")}
+    from awsenv.paths import awsenv_command
+
+    command = awsenv_command()
+    for args in (["doctor"],):
+        child = pexpect.spawn(command[0], [*command[1:], *args], env=env, encoding="utf-8",
+                              timeout=60, cwd=str(tmp_path))
+        seen = child.expect(["password", pexpect.EOF])
+        text = child.before
+        child.close(force=True)
+        assert seen == 1, f"{args}: asked for a keyring password: {text}"
+        assert f"keyring picked the file store {ENCRYPTED} on its own" in text, text
+        assert f"PYTHON_KEYRING_BACKEND={ENCRYPTED}" in text
+    data = Path(os.environ["XDG_DATA_HOME"]) / "python_keyring" / "crypted_pass.cfg"
+    assert not data.exists()

@@ -25,6 +25,8 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
     for about 15 minutes, and grants the role: don't share it. The browser gets
     it through a one-shot local redirect, never on its command line (which
     every local user can read); awsenv waits until the browser has followed it.
+    Where `awsenv login` would not open a browser (no display, SSH, CI, only a
+    text browser) and BROWSER is unset, the link is shown on the terminal instead.
     """
     env = Environment.from_os()
     creds = get(env, default_profile(profile))
@@ -32,8 +34,15 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
     if print_:
         click.echo(url)
         return
-    from awsenv.auth.browser import hand_over
+    from awsenv.auth.browser import check, hand_over
     from awsenv.auth.login import wait_limit
+
+    found = check(env.environ)
+    if not env.environ.get("BROWSER", "").strip() and not found.usable:
+        # login's judgement (no display, SSH, CI, only a text browser): opening one would
+        # take over this terminal and spend the one-time link. The person gets the link.
+        _show_on_terminal(url, found.reason)
+        return
 
     # Never `open_url(url)`: the browser's argv is readable by every local user.
     limit = wait_limit(env)
@@ -45,3 +54,16 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
         raise AwsenvError(f"the browser did not open the sign-in link within {limit:.0f}s",
                           "run `awsenv console --print` and open the URL yourself",
                           ExitCode.TIMEOUT)
+
+
+def _show_on_terminal(url: str, why: str) -> None:
+    """The secret link on the terminal (stderr) only, never into a pipe, log or CI output."""
+    import sys
+
+    if not sys.stderr.isatty():
+        raise AwsenvError(f"no browser to open the console in ({why})",
+                          "run `awsenv console --print` to get the link on stdout, or set "
+                          "BROWSER")
+    click.echo(f"awsenv: no browser to open it in ({why}); open this one-time sign-in link "
+               "yourself within 15 minutes (it grants the role: don't share it):", err=True)
+    click.echo(url, err=True)

@@ -1,0 +1,116 @@
+"""How long one command may wait for IAM Identity Center, and who hears about the wait.
+
+Timeouts per attempt are not enough: botocore retries, the portal lister
+retries, and a slow service then costs attempts × read timeout (four tries of
+10 s froze a shell for 40 s). So each command gets one total budget, retries
+included, that every call to the service draws from (``auth.clients`` caps
+each attempt's read timeout at what is left and refuses to start an attempt
+once it is spent):
+
+- commands: ``AWSENV_DEADLINE`` seconds (default 30);
+- what a prompt waits on (`awsenv use`, the prompt hook): ``AWSENV_PROMPT_DEADLINE``
+  (default 5), its own short bound;
+- `list`/`sync` make one call per account, so an answer renews the budget
+  (:func:`renew`): they stop once that long passes without any answer; so does
+  the time a person takes to approve a sign-in.
+
+The budget runs only once an entry point calls :func:`begin` (the CLI, the hook,
+the detached refresher): library callers and in-process tests get per-attempt
+timeouts only. Core code reports slow calls and retries to one listener the
+edge installs (:func:`listen`), which decides whether a person sees a line.
+Stdlib only (imported by the prompt hook).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+
+VAR = "AWSENV_DEADLINE"
+PROMPT_VAR = "AWSENV_PROMPT_DEADLINE"
+DEFAULT = 30.0
+PROMPT_DEFAULT = 5.0
+MAX = 3600.0
+
+# (event, operation, attempt, attempts, reason): event is "send" (an attempt
+# starts), "done" (it ended, answered or not) or "retry" (another attempt follows).
+Listener = Callable[[str, str, int, int, str], None]
+
+_started: float | None = None
+_prompt = False
+_listener: Listener | None = None
+
+
+def begin(*, prompt: bool = False) -> None:
+    """Start the command's budget now (``prompt``: the short bound of `use`/the hook)."""
+    global _started, _prompt
+    _started = time.monotonic()
+    _prompt = prompt
+
+
+def end() -> None:
+    """No budget any more (tests, long-running servers)."""
+    global _started
+    _started = None
+
+
+def renew() -> None:
+    """An answer arrived (listing) or a person finished approving: the full budget again."""
+    global _started
+    if _started is not None:
+        _started = time.monotonic()
+
+
+def variable() -> str:
+    return PROMPT_VAR if _prompt else VAR
+
+
+def limit(environ: Mapping[str, str] | None = None) -> float:
+    """The budget in seconds; a bad value is a ConfigError naming the variable."""
+    name = variable()
+    default = PROMPT_DEFAULT if _prompt else DEFAULT
+    raw = (os.environ if environ is None else environ).get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= MAX:  # also refuses nan and inf
+        from awsenv.errors import ConfigError
+
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds above 0",
+                          f"set it to seconds, e.g. {name}={default:g}, or unset it")
+    return value
+
+
+def remaining(environ: Mapping[str, str] | None = None) -> float | None:
+    """Seconds left (may be negative), or None when no budget runs."""
+    if _started is None:
+        return None
+    return _started + limit(environ) - time.monotonic()
+
+
+def passed(action: str, environ: Mapping[str, str] | None = None) -> Exception:
+    """The error for a spent budget: a ServiceError (exit 6, "timed out"), like a
+    read timeout, so the caller keeps the session and its caches."""
+    from awsenv.errors import ServiceError
+
+    return ServiceError(
+        f"IAM Identity Center timed out: no answer to {action} within "
+        f"{limit(environ):g} s ({variable()}, retries included)",
+        f"check the network and retry; for a slow link raise {variable()} (seconds)")
+
+
+def listen(listener: Listener | None) -> None:
+    """Install the edge's listener (one per process; None removes it)."""
+    global _listener
+    _listener = listener
+
+
+def report(event: str, operation: str, attempt: int = 1, attempts: int = 1,
+           reason: str = "") -> None:
+    listener = _listener
+    if listener is not None:
+        listener(event, operation, attempt, attempts, reason)
