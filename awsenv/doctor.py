@@ -1,11 +1,15 @@
 """`awsenv doctor`: check the whole set-up and say what to fix, one line per check.
 
-Every check is read-only and bounded: the keyring gets one throwaway entry
-(written, read back, deleted) within a timeout, the network one HEAD request
-with a short timeout, and sign-in state is read from the token cache and the
-keyring without ever refreshing a token or opening a browser. Nothing secret
-reaches a ``Check``: only names, paths, times and the keyring's own (scrubbed)
-messages.
+Every check is bounded and changes nothing of the set-up: the keyring gets one
+throwaway entry (written, read back, deleted) within a timeout, the network one
+HEAD request with a short timeout, and sign-in state is read from the token
+cache and the keyring. One write is allowed, the one every awsenv command does:
+a session's access token that is missing, expired or has less than 15 minutes
+left is renewed with the keyring's refresh token (never a browser), so doctor
+never calls a session signed in that cannot hand out a token, and never leaves a
+token in the last minutes in which SDKs without the refresh token give up.
+Nothing secret reaches a ``Check``: only names, paths, times and the keyring's
+own (scrubbed) messages.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from awsenv.errors import ConfigError, KeyringError
+from awsenv.errors import AwsenvError, ConfigError, KeyringError, NotSignedIn, printable
 
 if TYPE_CHECKING:
     from awsenv.auth.registration import Registration
@@ -76,9 +80,11 @@ def run(env: Environment, *, keyring_timeout: float | None = None,
     keyring_check = check_keyring(keyring_timeout)
     checks.append(keyring_check)
     sessions = list(cfg.sessions.values()) if cfg is not None else []
+    # The cache files as found: a session check may renew (rewrite) them next.
+    cache_checks = check_token_cache(env, sessions)
     for session in sessions:
         checks.append(check_session(env, session, keyring_usable=keyring_check.status == OK))
-    checks.extend(check_token_cache(env, sessions))
+    checks.extend(cache_checks)
     checks.append(check_hook(env.environ))
     checks.append(check_path(env.environ))
     checks.append(check_clock(env.environ, sessions, network_timeout))
@@ -164,7 +170,8 @@ def split_fix(line: str) -> tuple[str, str | None]:
 # -- sessions -----------------------------------------------------------------------------
 
 def check_session(env: Environment, session: SsoSession, *, keyring_usable: bool) -> Check:
-    """Signed in? From the cache file and the keyring only: never a refresh, never a browser."""
+    """Signed in? From the cache file and the keyring; a token with < 15 min left (or
+    none) is renewed first, as any awsenv command would. Never a browser."""
     from awsenv.auth import registration, secrets, tokens
 
     assert env.paths is not None
@@ -182,10 +189,32 @@ def check_session(env: Environment, session: SsoSession, *, keyring_usable: bool
             refresh = None
     reg = registration.load(env, session)
     renews = bool(refresh) and _registration_ok(reg, session, now)
+    renewed = ""
+    if renews and left < tokens.REFRESH_WINDOW:
+        before = cached
+        try:
+            cached = tokens.access_token(env, session)
+            now = env.now()
+            left = cached.expires_at - now
+            renewed = " (renewed just now)" if cached != before else ""
+        except NotSignedIn as exc:
+            return Check(name, FAIL, "not signed in: Identity Center refused to renew the "
+                                     f"access token ({printable(exc.message)})", login)
+        except AwsenvError as exc:  # offline, 5xx, the keyring: say so, judge what is left
+            what, _ = split_fix(exc.line())
+            if left <= 0:
+                return Check(name, FAIL, "not signed in: the access token has expired and "
+                                         f"renewing it failed ({what})",
+                             "check the network and the keyring checks, then run "
+                             f"`awsenv doctor` again; else {login}")
+            return Check(name, WARN, f"signed in; access token valid for {duration(left)}, "
+                                     f"but renewing it failed ({what})",
+                         f"check the network and the keyring checks; else {login} "
+                         "before it expires")
     if left > 0:
         valid = f"access token valid for {duration(left)}"
         if renews:
-            return Check(name, OK, f"signed in; {valid}, renewed silently")
+            return Check(name, OK, f"signed in; {valid}{renewed}, renewed silently")
         if refresh is None:
             return Check(name, WARN, f"signed in; {valid}; whether it renews is unknown "
                                      "(the keyring cannot be read)",
@@ -193,10 +222,8 @@ def check_session(env: Environment, session: SsoSession, *, keyring_usable: bool
         return Check(name, WARN, f"signed in; {valid}, but awsenv cannot renew it "
                                  "(no refresh token or client registration)",
                      f"{login} before it expires")
+    # (A renewable session got a fresh token above, or its check returned.)
     state = "the access token has expired" if cached is not None else "no access token"
-    if renews:
-        return Check(name, OK, f"signed in; {state}, renewed at next use "
-                               "(refresh token in the keyring)")
     if refresh is None:
         return Check(name, FAIL, f"not signed in ({state}; the keyring cannot be read)",
                      f"fix the keyring, then {login}")

@@ -193,7 +193,7 @@ _awsenv_options() {
     login) _awsenv_words "$2" --session --profile --no-browser --use-device-code -h --help ;;
     logout) _awsenv_words "$2" --session --all -h --help ;;
     sandbox) _awsenv_words "$2" --shell --script -h --help ;;
-    status) _awsenv_words "$2" --session --json -h --help ;;
+    status) _awsenv_words "$2" --session --json --check -h --help ;;
     sync) _awsenv_words "$2" --session --dry-run --prune --name --native --region -h --help ;;
     use) _awsenv_words "$2" --mode --region --unset -h --help ;;
   esac

@@ -207,6 +207,7 @@ complete -c awsenv -n '__awsenv_using sandbox' -s 'h' -l 'help' -d 'Show this me
 # status
 complete -c awsenv -n '__awsenv_using status' -l 'session' -x -a '(__awsenv_names sessions)' -d 'Only this sso-session'
 complete -c awsenv -n '__awsenv_using status' -l 'json' -d 'Machine-readable output'
+complete -c awsenv -n '__awsenv_using status' -l 'check' -d 'Ask Identity Center whether it still honours each sign-in (one call per'\Xe2\X80\Xa6
 complete -c awsenv -n '__awsenv_using status' -s 'h' -l 'help' -d 'Show this message and exit'
 
 # sync

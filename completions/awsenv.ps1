@@ -44,7 +44,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'login' = @('--session', '--profile', '--no-browser', '--use-device-code', '-h', '--help')
         'logout' = @('--session', '--all', '-h', '--help')
         'sandbox' = @('--shell', '--script', '-h', '--help')
-        'status' = @('--session', '--json', '-h', '--help')
+        'status' = @('--session', '--json', '--check', '-h', '--help')
         'sync' = @('--session', '--dry-run', '--prune', '--name', '--native', '--region', '-h', '--help')
         'use' = @('--mode', '--region', '--unset', '-h', '--help')
     }

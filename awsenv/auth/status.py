@@ -3,7 +3,12 @@
 "Signed in" means awsenv can hand out an access token right now without a
 browser: the cached token has time left, or a refresh (the same one any other
 command would do) succeeds. So status answers the question scripts care about,
-and a session the server ended shows as signed out.
+and a session the server ended shows as signed out once awsenv has talked to
+the service. A token with time left is not proof the service still honours it
+(revoked by an administrator, or ended by `aws sso logout` elsewhere):
+``check=True`` (`awsenv status --check`) asks the portal with it, and a refused
+token is handled as any portal 401 is: dropped, renewed if the service agrees,
+else the session is signed out (and its cached role credentials deleted).
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ class SessionStatus:
     can_refresh: bool | None  # refresh token in the keyring; None if it could not be read
     problem: str | None = None  # a line saying why not signed in / what failed
     keyring_error: str | None = None  # reading the keyring failed (then can_refresh is None)
+    # check=True: the service accepted the token (True), refused it (False), or
+    # could not be asked (None, with ``problem`` saying why); None without check.
+    confirmed: bool | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -37,6 +45,7 @@ class SessionStatus:
             "can_refresh": self.can_refresh,
             "problem": self.problem,
             "keyring_error": self.keyring_error,
+            "confirmed": self.confirmed,
         }
 
 
@@ -65,7 +74,27 @@ class StatusReport:
         }
 
 
-def session_status(env: Environment, session: SsoSession) -> SessionStatus:
+def ask_service(env: Environment, session: SsoSession, token: tokens.AccessToken) -> bool:
+    """Does the portal accept ``token``? One ListAccounts call, no retries.
+
+    False after a 401 (the token is dropped first, as on any portal 401); a
+    network or service failure raises ServiceError.
+    """
+    from awsenv.auth import clients
+
+    try:
+        clients.portal(env, session.region, attempts=1).list_accounts(
+            accessToken=token.token, maxResults=1)
+    except Exception as exc:
+        if clients.error_code(exc) == "UnauthorizedException":
+            tokens.drop(env, session)
+            return False
+        raise clients.service_error(exc, "the sign-in check", session.region) from None
+    return True
+
+
+def session_status(env: Environment, session: SsoSession, *,
+                   check: bool = False) -> SessionStatus:
     from awsenv.auth import secrets
 
     assert env.paths is not None
@@ -79,7 +108,17 @@ def session_status(env: Environment, session: SsoSession) -> SessionStatus:
         can_refresh, keyring_error = None, exc.line()
     try:
         token = tokens.access_token(env, session)
-        return SessionStatus(session, True, token.expires_at, can_refresh, None, keyring_error)
+        if not check:
+            return SessionStatus(session, True, token.expires_at, can_refresh, None,
+                                 keyring_error)
+        if not ask_service(env, session, token):
+            # Refused: renewed if the service still honours the refresh token (else
+            # NotSignedIn below), and that token must pass too.
+            token = tokens.access_token(env, session)
+            if not ask_service(env, session, token):
+                raise tokens.ended(session, "was refused by Identity Center")
+        return SessionStatus(session, True, token.expires_at, can_refresh, None,
+                             keyring_error, confirmed=True)
     except NotSignedIn as exc:
         problem = exc.line()
     except AwsenvError as exc:  # network or keyring trouble during a refresh
@@ -87,7 +126,7 @@ def session_status(env: Environment, session: SsoSession) -> SessionStatus:
     cached = tokens.read_cached(env.paths, session)
     expires = cached.expires_at if cached is not None else None
     if expires is not None and expires > env.now():
-        # A transient failure left a token with time left: still usable.
+        # A transient failure left a token with time left: still usable (unconfirmed).
         return SessionStatus(session, True, expires, can_refresh, problem, keyring_error)
     # A refused refresh may just have removed the refresh token; read again.
     if can_refresh:
@@ -99,11 +138,12 @@ def session_status(env: Environment, session: SsoSession) -> SessionStatus:
     return SessionStatus(session, False, expires, can_refresh, problem, keyring_error)
 
 
-def status(env: Environment, sessions: list[SsoSession]) -> StatusReport:
+def status(env: Environment, sessions: list[SsoSession], *, check: bool = False) -> StatusReport:
+    """Each session's state; ``check`` asks the service about every signed-in one."""
     from awsenv.auth import secrets
 
     info = secrets.backend_info()
-    found = [session_status(env, s) for s in sessions]
+    found = [session_status(env, s, check=check) for s in sessions]
     keyring = Keyring(info.name, info.usable, info.detail)
     failed = next((s.keyring_error for s in found if s.keyring_error), None)
     if failed and keyring.usable:

@@ -211,12 +211,19 @@ def _forget_refresh(env: Environment, session: SsoSession, client_secret: str, *
     """After a refusal: the access token dies with its session, the refresh token is dead.
 
     The client secret is kept (a later login reuses the registration) unless
-    the registration itself was refused. Best effort: the caller reports the
-    refusal either way.
+    the registration itself was refused. The session's cached role credentials
+    go too, as `aws sso logout` deletes the CLI's: awsenv hands out nothing more
+    through a session the service ended (what was handed out stays valid at AWS
+    until it expires). Best effort: the caller reports the refusal either way.
     """
     from awsenv.auth import registration, secrets
+    from awsenv.creds import cache
 
     drop(env, session)
+    assert env.paths is not None
+    purged = cache.purge_session(env.paths, session.key)
+    log.debug("refresh refused: deleted %d cached role credential(s) of %s", purged,
+              session.key)
     try:
         if registration_dead:
             registration.delete(env, session)

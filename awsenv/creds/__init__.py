@@ -11,11 +11,12 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import ModuleType
+    from typing import Any
 
     from awsenv.creds.model import RoleCredentials
     from awsenv.environment import Environment
 
-__all__ = ["RoleCredentials", "cache", "get"]
+__all__ = ["RoleCredentials", "cache", "get", "keep_session"]
 
 
 def __getattr__(name: str) -> ModuleType | type[RoleCredentials]:
@@ -51,11 +52,11 @@ def get(env: Environment, profile_name: str) -> RoleCredentials:
     assert paths is not None
     hit = cache.lookup(paths, profile_name, env.now())
     if hit is not None:
-        return RoleCredentials.from_dict(hit)
+        return RoleCredentials.from_dict(keep_session(env, hit))
     with fsutil.locked(cache.lock_file(paths, profile_name), timeout=LOCK_TIMEOUT):
         hit = cache.lookup(paths, profile_name, env.now())
         if hit is not None:
-            return RoleCredentials.from_dict(hit)
+            return RoleCredentials.from_dict(keep_session(env, hit))
         from awsenv.creds import fetch
         from awsenv.errors import KeyringError, ServiceError
 
@@ -73,3 +74,39 @@ def get(env: Environment, profile_name: str) -> RoleCredentials:
             return RoleCredentials.from_dict(usable)
         cache.store(paths, creds.to_dict(), stamp)
         return creds
+
+
+def keep_session(env: Environment, hit: dict[str, Any]) -> dict[str, Any]:
+    """``hit``, once the session it came through is known to be alive enough.
+
+    When the session's access token is missing or has < 15 minutes left, renew it
+    (what every awsenv process reading the token cache does, so native profiles
+    never reach the last minutes in which SDKs without the refresh token give up).
+    When the session is over (a renewal the service refused: revoked, `aws sso
+    logout`; or an expired token with nothing to renew it) NotSignedIn ends the
+    hand-outs too; a refused renewal has also deleted the session's cached role
+    credentials (awsenv.auth.tokens), as `aws sso logout` deletes the CLI's. A transient
+    failure (offline, 5xx, a locked keyring) keeps the hit: its credentials are
+    still valid, and AWS honours them until they expire.
+    """
+    from awsenv.creds import record
+
+    paths = env.paths
+    assert paths is not None
+    key = hit.get("session_key")
+    if not record.token_due(str(paths.aws_sso_cache), key, env.now()):
+        return hit
+    import contextlib
+
+    from awsenv.auth import tokens
+    from awsenv.awsconfig import read
+    from awsenv.errors import ConfigError, KeyringError, ServiceError
+
+    try:
+        session = read.load(env).session_by_key(str(key))
+    except ConfigError:  # not in the config any more: the record is void anyway
+        return hit
+    # NotSignedIn goes up (a refused renewal also deleted the session's records).
+    with contextlib.suppress(ServiceError, KeyringError):
+        tokens.access_token(env, session)
+    return hit

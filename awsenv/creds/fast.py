@@ -6,7 +6,10 @@ reads one file through :mod:`awsenv.locations` and :mod:`awsenv.creds.record`
 (the C JSON codec and a builtin SHA-256; no pathlib, dataclasses or typing, let alone
 click, boto3, botocore, keyring or jinja2). Anything this handler does not
 fully understand (other options, a miss) returns None and the click command
-takes over.
+takes over. So does a hit whose session's access token is missing or has
+less than 15 minutes left (:func:`awsenv.creds.record.token_due`): the full
+path renews it, which is what keeps native ``sso_session`` profiles working in
+SDKs that cannot refresh a token themselves.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ def credential_process(argv: list[str]) -> int | None:
         data = record.read(os.path.join(folder, record.file_name(config, profile)))
         hit = record.servable(data, config, profile)
         if hit is None:
+            return None
+        # Once per token lifetime: the full path renews the session's access token
+        # (or finds the sign-in over) before anything is handed out.
+        if record.token_due(record.sso_cache(env), hit.get("session_key")):
             return None
         out = record.process_json(hit) + "\n"
     except Exception:  # anything odd (missing, unreadable): the full path decides and reports it

@@ -16,7 +16,7 @@ import os
 import time
 
 from awsenv import fastjson, locations
-from awsenv.digest import sha256
+from awsenv.digest import sha1, sha256
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,6 +30,11 @@ REFRESH_WINDOW = 15 * 60 + 60
 # Never hand out credentials that could expire while a command is starting.
 MIN_VALID = 120
 SECRET_KEYS = ("access_key_id", "secret_access_key", "session_token")
+# awsenv.auth.tokens.REFRESH_WINDOW (botocore's): with less than this left on the
+# session's access token, an awsenv process renews it. The JavaScript SDKs give up
+# on a native profile's token in its last 5 minutes (they find no refresh token in
+# the file), so the token must never get there while awsenv runs at all.
+TOKEN_WINDOW = 15 * 60
 
 
 def refresh_threshold(lifetime: float) -> float:
@@ -122,6 +127,73 @@ def credential_variables(creds: Mapping[str, Any]) -> dict[str, str]:
 def iso_z(epoch: float) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ``: what botocore writes and starship/dateutil read."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+
+
+def token_file(sso_cache: str, session_key: str) -> str:
+    """The AWS CLI token cache file of a session: ``<sso_cache>/sha1(key).json``."""
+    name = sha1(session_key.encode("utf-8", "surrogateescape")).hexdigest()
+    return os.path.join(sso_cache, name + ".json")
+
+
+def sso_cache(env: Mapping[str, str]) -> str:
+    """``~/.aws/sso/cache`` as botocore fixes it (awsenv.paths.Paths.aws_sso_cache)."""
+    return os.path.join(locations.home(env), ".aws", "sso", "cache")
+
+
+def token_due(sso_cache_dir: str, session_key: Any, now: float | None = None) -> bool:
+    """True when the session's cached access token needs an awsenv process now.
+
+    That is: less than TOKEN_WINDOW left, expired, missing (``aws sso logout``
+    deletes it) or unreadable. The ``credential-process`` hit then leaves the
+    answer to the full path, which renews the token from the keyring or finds
+    the sign-in over (:func:`awsenv.creds.get`): once per token lifetime, since
+    a renewed token is fresh again. A record without a session is never due.
+    """
+    if not isinstance(session_key, str) or not session_key:
+        return False
+    data = read(token_file(sso_cache_dir, session_key))
+    expires = iso_epoch(data.get("expiresAt")) if isinstance(data, dict) else None
+    if expires is None:
+        return True
+    return expires - (time.time() if now is None else now) < TOKEN_WINDOW
+
+
+def iso_epoch(value: Any) -> float | None:
+    """Epoch seconds of a UTC ``YYYY-MM-DDTHH:MM:SS`` stamp with ``Z``, ``UTC`` or
+    ``+00:00``, optionally with a fraction (the forms the AWS CLI, botocore and the
+    JavaScript SDK write); None for anything else. No datetime: it loads ~2 ms of
+    modules the cache hit never needs.
+    """
+    if not isinstance(value, str) or len(value) < 20:
+        return None
+    head, tail = value[:19], value[19:]
+    if head[4::3] != "--T::" and head[4::3] != "-- ::":  # positions 4, 7, 10, 13, 16
+        return None
+    if tail[:1] == ".":
+        digits = tail[1:].lstrip("0123456789")
+        fraction, tail = tail[1:len(tail) - len(digits)], digits
+        if not fraction:
+            return None
+    else:
+        fraction = ""
+    if tail not in ("Z", "z", "UTC", "+00:00"):
+        return None
+    try:
+        year, month, day = int(head[0:4]), int(head[5:7]), int(head[8:10])
+        hour, minute, second = int(head[11:13]), int(head[14:16]), int(head[17:19])
+    except ValueError:
+        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
+        return None
+    # Days from 1970-01-01 to the civil date (proleptic Gregorian; H. Hinnant's method).
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    days = era * 146097 + doe - 719468
+    seconds = days * 86400 + hour * 3600 + minute * 60 + second
+    return seconds + (float("0." + fraction) if fraction else 0.0)
 
 
 def read(path: str) -> Any:

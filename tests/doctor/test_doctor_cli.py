@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,8 +109,9 @@ def test_signed_out(doc: Doctor) -> None:
     assert res.status("keyring") == "ok" and res.status("config") == "ok"
 
 
-def test_expired_access_token_with_refresh_token_is_fine_and_not_refreshed(
-        signed_in: Doctor) -> None:
+def test_expired_access_token_is_renewed_not_called_signed_in(signed_in: Doctor) -> None:
+    """An expired token with a refresh token in the keyring: doctor renews it (as any
+    command would) and only then says signed in; the file holds the new token."""
     path = cache_path(signed_in)
     data = json.loads(path.read_text())
     data["expiresAt"] = "2020-01-01T00:00:00Z"
@@ -118,9 +120,39 @@ def test_expired_access_token_with_refresh_token_is_fine_and_not_refreshed(
     res = signed_in.run(extra=HOOK)
     assert res.returncode == 0, res.stdout
     assert res.status("session corp") == "ok"
-    assert "has expired, renewed at next use" in res.checks["session corp"]["detail"]
-    assert signed_in.emu.counters().get("CreateToken:refresh_token", 0) == before
-    assert json.loads(path.read_text())["expiresAt"] == "2020-01-01T00:00:00Z"
+    assert "(renewed just now)" in res.checks["session corp"]["detail"]
+    assert signed_in.emu.counters().get("CreateToken:refresh_token", 0) == before + 1
+    assert json.loads(path.read_text())["expiresAt"] != "2020-01-01T00:00:00Z"
+
+
+def test_token_in_its_last_minutes_is_renewed(signed_in: Doctor) -> None:
+    """< 15 min left: renewed, so native profiles never reach the JS SDKs' last 5 minutes."""
+    from awsenv.auth import tokens
+
+    path = cache_path(signed_in)
+    data = json.loads(path.read_text())
+    data["expiresAt"] = tokens.format_time(time.time() + 600)
+    path.write_text(json.dumps(data))
+    res = signed_in.run(extra=HOOK)
+    assert res.status("session corp") == "ok"
+    left = tokens.parse_time(json.loads(path.read_text())["expiresAt"]) - time.time()
+    assert left > 15 * 60
+
+
+def test_refused_renewal_is_not_signed_in(signed_in: Doctor) -> None:
+    """The session was revoked server-side and the token has expired: FAIL with the fix,
+    never "signed in"."""
+    path = cache_path(signed_in)
+    data = json.loads(path.read_text())
+    data["expiresAt"] = "2020-01-01T00:00:00Z"
+    path.write_text(json.dumps(data))
+    signed_in.emu.revoke_all()
+    res = signed_in.run(extra=HOOK)
+    assert res.returncode == ExitCode.ERROR
+    session = res.checks["session corp"]
+    assert session["status"] == "fail"
+    assert session["detail"].startswith("not signed in: Identity Center refused to renew")
+    assert session["fix"] == "run `awsenv login --session corp`"
 
 
 def test_keyring_failing(signed_in: Doctor) -> None:
@@ -230,9 +262,12 @@ def test_token_cache_for_another_portal_and_readable_by_others(signed_in: Doctor
     assert [c["status"] for c in details] == ["warn", "warn"]
     assert "another start URL (https://elsewhere.awsapps.com/start" in details[0]["detail"]
     assert "mode 0644" in details[1]["detail"] and details[1]["fix"].startswith("chmod 600 ")
-    # The other portal's token is not this session's; the refresh token still is.
+    # The other portal's token is not this session's; the refresh token still is, and
+    # renewing it replaced the file with this portal's token, private again.
     assert res.status("session corp") == "ok"
-    assert "no access token, renewed at next use" in res.checks["session corp"]["detail"]
+    assert "(renewed just now)" in res.checks["session corp"]["detail"]
+    assert json.loads(path.read_text())["startUrl"] == signed_in.emu.start_url
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_path_without_awsenv_and_with_another_installation(signed_in: Doctor,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _tlsproxy import TlsProxy, host_names
+from interop._tlsproxy import TlsProxy, host_names
 from support.world import AWSENV, World, configured_world, running_emulator
 
 HERE = Path(__file__).resolve().parent
@@ -168,6 +168,8 @@ def sync_world(world: World, interop: Interop, kind: str, emu: Any) -> None:
     if text is None:
         r = interop.cli("sync", *(["--native"] if kind == "native" else []))
         assert r.returncode == 0, r.stderr
+        # The limit test_native_last_minutes shows, stated where the user syncs.
+        assert ("refuse the profile in the last 5" in r.stderr) is (kind == "native")
         text = world.config.read_text()
         assert f"[profile {PROFILE}]" in text
         _SYNCED[key] = text

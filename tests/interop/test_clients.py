@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 
 import pytest
-from conftest import (
+from interop.conftest import (
     ACCOUNT,
     AWSENV,
     CLIENTS,

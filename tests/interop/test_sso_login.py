@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PROFILE, Interop, assert_role, need, parse_identity
+from interop.conftest import PROFILE, Interop, assert_role, need, parse_identity
 
 pytestmark = pytest.mark.interop
 
@@ -43,7 +43,8 @@ def test_sso_login_then_awsenv_reuses_it(interop: Interop) -> None:
 
 def test_sso_logout_signs_awsenv_out(interop: Interop) -> None:
     """`aws sso logout` ends the session at the portal and deletes the token file:
-    `awsenv status` then exits 3."""
+    `awsenv status` then exits 3, and awsenv hands out no more credentials (its
+    cached role credentials of that session are deleted, as the CLI deletes its own)."""
     need("awscli-v2")
     world = interop.world
     r = interop.cli("export", PROFILE)  # a warm role cache before the logout
@@ -58,4 +59,21 @@ def test_sso_logout_signs_awsenv_out(interop: Interop) -> None:
 
     r = interop.cli("status")
     assert r.returncode == 3, (r.stdout, r.stderr)
+    assert "awsenv login" in r.stderr
+    r = interop.cli("export", PROFILE)
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    assert "AWS_SECRET_ACCESS_KEY" not in r.stdout
+    assert not world.role_cache(PROFILE).exists()
+
+
+@pytest.mark.parametrize("kind", ["awsenv"])
+def test_sso_logout_stops_the_credential_process_hit(interop: Interop) -> None:
+    """The awsenv kind through the CLI itself: after `aws sso logout` the profile's
+    credential_process (a warm cache hit before) fails with the fix, not old keys."""
+    need("awscli-v2")
+    assert_role(interop.caller_identity("awscli-v2"))
+    r = interop.aws("awscli-v2", "sso", "logout")
+    assert r.returncode == 0, r.stderr
+    r = interop.aws("awscli-v2", "configure", "export-credentials", "--profile", PROFILE)
+    assert r.returncode != 0 and "AccessKeyId" not in r.stdout
     assert "awsenv login" in r.stderr

@@ -13,8 +13,16 @@ from awsenv.errors import ExitCode, printable
 @click.command()
 @click.option("--session", "session_name", metavar="NAME", help="Only this sso-session.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def status(session_name: str | None, as_json: bool) -> None:
-    """Show each session's sign-in state; exit 0 only if all shown are signed in."""
+@click.option("--check", is_flag=True,
+              help="Ask Identity Center whether it still honours each sign-in (one call per "
+                   "session); exit 6 if it could not be asked.")
+def status(session_name: str | None, as_json: bool, check: bool) -> None:
+    """Show each session's sign-in state; exit 0 only if all shown are signed in.
+
+    Without --check the answer is local: a token with time left counts until awsenv
+    next talks to the service. --check asks it, so a sign-in revoked by an
+    administrator or ended by `aws sso logout` elsewhere shows as signed out.
+    """
     from awsenv.auth.status import status as run_status
     from awsenv.awsconfig import read
     from awsenv.cli.commands.login import when
@@ -25,7 +33,7 @@ def status(session_name: str | None, as_json: bool) -> None:
         sessions = [cfg.session(session_name)]
     else:
         sessions = list(cfg.sessions.values()) or [cfg.default_session()]
-    report = run_status(env, sessions)
+    report = run_status(env, sessions, check=check)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
@@ -45,7 +53,9 @@ def status(session_name: str | None, as_json: bool) -> None:
         click.echo(printable(f"keyring: {report.keyring.name} ({usable}: "
                              f"{report.keyring.detail})"))
         for s in report.sessions:
-            if s.problem and not s.signed_in:
+            if s.problem and (not s.signed_in or check):
                 click.echo(f"awsenv: {printable(str(s.problem))}", err=True)
     if not report.all_signed_in:
         raise click.exceptions.Exit(int(ExitCode.NOT_SIGNED_IN))
+    if check and not all(s.confirmed for s in report.sessions):
+        raise click.exceptions.Exit(int(ExitCode.SERVICE))

@@ -130,6 +130,13 @@ def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | N
     for note in plan.renamed:
         _say(f"awsenv: named {note.account_id}/{note.role_name} '{note.name}': "
                    f"{note.reason}")
+    if native:
+        # The one case awsenv cannot cover (README: Native profiles and SDKs).
+        _say("awsenv: native profiles read the access token in ~/.aws/sso/cache, which "
+             "awsenv renews whenever one of its commands runs in the token's last 15 "
+             "minutes; the JavaScript SDKs (and tools built on them: CDK, Amplify) refuse "
+             "the profile in the last 5 if none did (no refresh token in that file, on "
+             "purpose); for them use the credential_process profiles of plain `awsenv sync`")
     if result.refused:
         _say(f"awsenv: the portal refused to list roles of {len(result.refused)} "
                    f"account(s); their profiles were left as they were: "
