@@ -195,7 +195,7 @@ _awsenv_options() {
     sandbox) _awsenv_words "$2" --shell --script -h --help ;;
     status) _awsenv_words "$2" --session --json --check -h --help ;;
     sync) _awsenv_words "$2" --session --dry-run --prune --name --native --region -h --help ;;
-    use) _awsenv_words "$2" --mode --region --unset -h --help ;;
+    use) _awsenv_words "$2" --mode --region --unset --debug -h --help ;;
   esac
 }
 

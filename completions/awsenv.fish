@@ -223,5 +223,6 @@ complete -c awsenv -n '__awsenv_using sync' -s 'h' -l 'help' -d 'Show this messa
 complete -c awsenv -n '__awsenv_using use' -l 'mode' -x -a 'profile env' -d 'profile: export AWS_PROFILE (default)'
 complete -c awsenv -n '__awsenv_using use' -l 'region' -x -d 'Also set AWS_REGION / AWS_DEFAULT_REGION'
 complete -c awsenv -n '__awsenv_using use' -l 'unset' -d 'Undo `awsenv use`: restore what was there before'
+complete -c awsenv -n '__awsenv_using use' -l 'debug' -d 'Log what awsenv does on stderr (never secrets)'
 complete -c awsenv -n '__awsenv_using use' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot use 0' -a '(__awsenv_names profiles)'

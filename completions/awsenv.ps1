@@ -46,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'sandbox' = @('--shell', '--script', '-h', '--help')
         'status' = @('--session', '--json', '--check', '-h', '--help')
         'sync' = @('--session', '--dry-run', '--prune', '--name', '--native', '--region', '-h', '--help')
-        'use' = @('--mode', '--region', '--unset', '-h', '--help')
+        'use' = @('--mode', '--region', '--unset', '--debug', '-h', '--help')
     }
     # What a value completes to, by 'COMMAND OPTION' (options taking a value),
     # 'COMMAND N' (positional word N from 0) or 'COMMAND *' (any later word).

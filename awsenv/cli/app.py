@@ -65,11 +65,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     if debug:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("awsenv[debug] %(name)s: %(message)s"))
-        log = logging.getLogger("awsenv")
-        log.addHandler(handler)
-        log.setLevel(logging.DEBUG)
+        enable_debug()
     if ctx.invoked_subcommand not in QUIET:
         _runtime_notice()
     if ctx.invoked_subcommand not in UNBOUNDED:
@@ -83,6 +79,18 @@ def cli(ctx: click.Context, debug: bool) -> None:
 # Servers that run until stopped (their in-process calls are the tour's, each bounded
 # per attempt): no command-wide deadline.
 UNBOUNDED = ("sandbox", "emulator")
+
+
+def enable_debug() -> None:
+    """`--debug`: awsenv's log on stderr (`awsenv --debug CMD`, and `awsenv use --debug`,
+    which the shell hook's function passes on). Never secrets: nothing logs them."""
+    log = logging.getLogger("awsenv")
+    if log.isEnabledFor(logging.DEBUG):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("awsenv[debug] %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
 
 
 # Commands whose stderr no person reads at a terminal (SDKs, the prompt, completion):

@@ -247,13 +247,21 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
     cur0 = current(environ)
     cur = dict(cur0)
     if unset:
+        if profile:
+            raise AwsenvError(f"`awsenv use --unset` takes no profile (got {profile!r})",
+                              f"run `awsenv use --unset`, or `awsenv use {profile}` to switch",
+                              ExitCode.USAGE)
         if state.top is None or state.top.kind != "use":
-            raise AwsenvError("no `awsenv use` is active in this shell",
-                              "`awsenv use PROFILE` switches; there is nothing to undo")
-        kept = pop(state, cur)
-        recs.msg("awsenv: restored the previous AWS settings")
-        if kept:
-            recs.msg(_kept_line(kept))
+            # Idempotent, like `unset VAR`: the state asked for is the state there is.
+            recs.msg("awsenv: no `awsenv use` is active in this shell; nothing to undo")
+        else:
+            was = state.top.profile
+            kept = pop(state, cur)
+            now = state.top.profile if state.top is not None else ""
+            recs.msg(f"awsenv: dropped {was}; " + (f"back to {now}" if now else
+                                                   "restored the previous AWS settings"))
+            if kept:
+                recs.msg(_kept_line(kept))
     else:
         if not profile:
             raise AwsenvError("which profile?", "run `awsenv use PROFILE` (see `awsenv list`)",

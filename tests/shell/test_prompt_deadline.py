@@ -42,7 +42,7 @@ def test_use_against_a_hanging_service_returns_within_its_bound(shell: Shell,
                                                                 signed: Any) -> None:
     # Slower than the default read timeout: without the prompt's budget, 4 tries × 10 s.
     latency = clients.READ_TIMEOUT + 2
-    assert deadline.PROMPT_DEFAULT * 2 < latency * 4
+    assert latency * 4 > deadline.PROMPT_DEFAULT * 2
     signed.configure(latency_ms=int(latency * 1000))
     out = shell.run("awsenv use --mode env dev")
     assert shell.status == ExitCode.SERVICE, out

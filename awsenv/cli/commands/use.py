@@ -2,24 +2,71 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
 from awsenv.errors import AwsenvError, ExitCode
 from awsenv.shells.hook import run_use
 
 
-@click.command()
+class UseCommand(click.Command):
+    """`use`, whose usage errors still answer the shell function.
+
+    The function reads a complete answer (records ending in ``end CODE``) and
+    maps anything else to 1; a mistyped option must exit 2 through the hook as
+    it does from the binary (README's exit codes), so the answer says so.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        emit = "--emit" in args  # before click consumes the list
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if emit:
+                from awsenv.shells.records import Records
+
+                try:
+                    sys.stdout.buffer.write(Records().finish(exc.exit_code))
+                    sys.stdout.flush()
+                except OSError:
+                    pass
+            raise
+
+
+@click.command(cls=UseCommand)
 @click.argument("profile", required=False)
 @click.option("--mode", type=click.Choice(["profile", "env"]), default=None,
               help="profile: export AWS_PROFILE (default); env: export the credentials.")
 @click.option("--region", default=None, help="Also set AWS_REGION / AWS_DEFAULT_REGION.")
 @click.option("--unset", is_flag=True, help="Undo `awsenv use`: restore what was there before.")
+@click.option("--debug", is_flag=True,
+              help="Log what awsenv does on stderr (never secrets). Put it after `use`: "
+                   "the shell hook only sees `awsenv use …`.")
 @click.option("--emit", is_flag=True, hidden=True)
 @click.option("--protocol", default=None, hidden=True)
-def use(profile: str | None, mode: str | None, region: str | None, unset: bool, emit: bool,
-        protocol: str | None) -> None:
+def use(profile: str | None, mode: str | None, region: str | None, unset: bool, debug: bool,
+        emit: bool, protocol: str | None) -> None:
     """Switch this shell to PROFILE (needs the shell hook from `awsenv init`)."""
+    if debug:
+        from awsenv.cli.app import enable_debug
+
+        enable_debug()
+        import logging
+
+        logging.getLogger("awsenv.use").debug(
+            "use %s (mode %s, region %s)%s", "--unset" if unset else repr(profile),
+            mode or "from settings", region or "from the profile",
+            "" if emit else " without the shell hook")
     if not emit:
+        root: Any = click.get_current_context().find_root().obj or {}
+        if root.get("debug"):
+            # The hook's function only recognises `awsenv use …` as its first word.
+            raise AwsenvError(
+                "`awsenv --debug use` reached awsenv itself, which cannot change this shell",
+                "put --debug after `use`: `awsenv use --debug "
+                + (profile or "PROFILE") + "`", ExitCode.USAGE)
         raise AwsenvError(
             "`awsenv use` changes the current shell, which needs the awsenv shell hook",
             "add `eval \"$(awsenv init bash)\"` to ~/.bashrc (zsh alike; fish: "
