@@ -113,6 +113,7 @@ class _Walk:
         self.dirs: dict[str, os.stat_result] = {}
         self.hops = 0
         self.linked = False  # the `.awsenv` itself is (or leads through) a symlink
+        self.via: list[str] = []  # the (resolved) directories holding each link followed
 
     def directory(self, d: str) -> os.stat_result:
         """``d`` (a resolved directory) vetted as a container: its owner is the user or root."""
@@ -191,6 +192,8 @@ class _Walk:
                                     f"another user (uid {st.st_uid})",
                                     "only paths you own can lead to a trusted .awsenv")
                 self.hops += 1
+                if cur not in self.via:
+                    self.via.append(cur)
                 if self.hops > MAX_HOPS:
                     raise UnsafeFile(f"{self.found}: too many levels of symbolic links",
                                     "remove the link loop")
@@ -237,6 +240,21 @@ def check_safe(path: Path) -> Path:
     real, st = walk.resolve()
     _check_file(shown(found, real), real, st)
     return Path(real)
+
+
+def link_dirs(found: str | os.PathLike[str]) -> list[str]:
+    """The (resolved) directories holding each symlink on the way to ``found``'s target.
+
+    The shells watch them: re-pointing a link changes its directory's date, while
+    the file now found through it may be older than the hook's last answer (which
+    a watch on the file alone, followed by `-nt`, would never notice).
+    """
+    walk = _Walk(os.path.abspath(found))
+    try:
+        walk.resolve()
+    except UnsafeFile:
+        return walk.via  # the links seen up to the refusal
+    return walk.via
 
 
 def read(found: str, real: Path) -> bytes:

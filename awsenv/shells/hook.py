@@ -221,9 +221,13 @@ def hook(env: Environment) -> Records:
     watches = [os.fspath(trust.stamp_path(env.paths.trust_dir))]
     if found:
         watches += [found, os.fspath(env.paths.aws_config_file)]
-        if os.path.islink(found):
-            # `-nt` follows the link: its directory's date shows the link re-pointed.
-            watches.append(os.path.dirname(found))
+        # `-nt` follows links: the date of each directory holding a link on the way
+        # (the `.awsenv` itself or a directory above it) shows the link re-pointed,
+        # even at a target older than this answer.
+        via = trust.link_dirs(found) if project is not None else []
+        if not via and os.path.islink(found):
+            via.append(os.path.dirname(found))
+        watches += [d for d in via if d not in watches]
     if state.top is not None and state.top.pending:
         watches.append(state.top.pending)
     pid = environ.get("_AWSENV_PID", "")

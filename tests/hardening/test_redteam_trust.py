@@ -7,6 +7,7 @@ failed on the code before its fix.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -107,3 +108,43 @@ def test_another_aws_config_file_is_not_replayed_into_an_allowed_tree(
     assert sh.var("AWS_PROFILE") is None, out
     lines = [ln for ln in awsenv_lines(out) if "asks for" in ln]
     assert len(lines) == 1 and "999999999999" in lines[0], out
+
+
+def _relink(link: Path, target: Path) -> None:
+    tmp = link.with_name(".relink")
+    tmp.symlink_to(target)
+    tmp.replace(link)
+
+
+@pytest.mark.shells
+@pytest.mark.parametrize("where", ["inside", "re-entering"])
+def test_a_directory_link_re_pointed_at_an_older_tree_asks_again(
+        sh: Shell, work: Path, where: str) -> None:
+    """`repo/sub -> infra` allowed at repo/sub/.awsenv; `sub` re-pointed (a `git pull`, a
+    script) at another tree whose `.awsenv` is older than the shell's last answer. Only a
+    link *named* `.awsenv` had its directory watched, so the shell kept (or replayed, on
+    re-entering) the old identity for a file it never checked: the target binding's "a
+    link pointed somewhere else asks again" did not hold for a link above the file."""
+    make(work, "infra", "dev\n")
+    other = make(work, "other", "dev\nregion = us-east-1\n")
+    repo = work / "repo"
+    repo.mkdir()
+    (repo / "sub").symlink_to(work / "infra")
+    sh.run("cd repo/sub")
+    sh.run("awsenv allow")
+    assert sh.vars("AWS_PROFILE", "AWS_REGION") == {"AWS_PROFILE": "dev",
+                                                    "AWS_REGION": "eu-west-1"}
+    for _ in range(2):  # every transition in and out answered once: memos exist
+        sh.run("cd ..")
+        assert sh.var("AWS_PROFILE") is None
+        sh.run("cd sub")
+        assert sh.var("AWS_PROFILE") == "dev"
+    if where == "re-entering":
+        sh.run("cd ..")
+    # The other tree's file is older than anything the shell has seen.
+    os.utime(other, (1_000_000_000, 1_000_000_000))
+    _relink(repo / "sub", work / "other")
+    out = sh.run("cd sub" if where == "re-entering" else "")
+    assert sh.var("AWS_PROFILE") is None, out
+    lines = [ln for ln in awsenv_lines(out) if "asks for" in ln]
+    assert len(lines) == 1 and "us-east-1" in lines[0], out
