@@ -116,45 +116,12 @@ def awsenv_command() -> list[str]:
     import code from wherever it happens to run: ``python -m`` and ``-c`` put the
     current directory first on ``sys.path`` (a cloned repository's ``json.py``
     or ``awsenv/`` would run as the user), and ``PYTHONPATH`` may be a
-    project's. So the interpreter always starts isolated: ``-I`` (no cwd, no
-    ``PYTHON*`` variables, no user site) in a virtual environment, the usual
-    home of awsenv; ``-E`` with the entry script outside one, where a ``pip
-    install --user`` needs the user site (the script's own ``bin/`` is then
-    first on the path, never the cwd). ``-m`` only ever runs under ``-I``.
+    project's. So it is this interpreter, isolated (``-I``: no cwd, no
+    ``PYTHON*`` variables, no user site), running awsenv's own launcher file
+    (:mod:`awsenv.launch`), never a bare ``-m`` nor pip's console script.
     """
-    exe = sys.executable
-    in_venv = sys.prefix != sys.base_prefix
-    script = entry_script()
-    if script is not None and os.name != "nt":
-        return [exe, "-I" if in_venv else "-E", script]
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if _importable_isolated(package_parent):
-        return [exe, "-I", "-m", APP]
-    # A source checkout or a PYTHONPATH install: name the package's directory
-    # explicitly, and the user site when awsenv's dependencies may live there.
-    boot = f"import sys;sys.path.insert(0,{package_parent!r});"
-    if not in_venv:
-        boot += "import site;site.addsitedir(site.getusersitepackages());"
-    return [exe, "-I", "-c", boot + "from awsenv.cli import main;sys.exit(main())"]
-
-
-def _importable_isolated(package_parent: str) -> bool:
-    """Would ``python -I -m awsenv`` find this same package?
-
-    Under ``-I`` only the interpreter's own and site-packages entries (with
-    their ``.pth`` additions, e.g. an editable install) stay on the path: not
-    the cwd, ``PYTHONPATH`` or the user site.
-    """
-    import site  # already imported at start-up unless -S
-
-    # sys.path[0] is the cwd or the script's directory; PYTHONPATH follows it.
-    dropped = {os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
-    if site.ENABLE_USER_SITE and site.USER_SITE:
-        dropped.add(os.path.abspath(site.USER_SITE))
-    if sys.flags.isolated:  # this process already started isolated: its path is the answer
-        dropped = set()
-    kept = {os.path.abspath(p) for p in sys.path[1:] if p} - dropped
-    return os.path.abspath(package_parent) in kept
+    return [sys.executable, "-I", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                 "launch.py")]
 
 
 def template_dir() -> str:

@@ -3,7 +3,8 @@
 Real botocore/boto3 clients (and the AWS CLI) talk to it unchanged through
 ``AWS_ENDPOINT_URL_SSO_OIDC``, ``AWS_ENDPOINT_URL_SSO``, ``AWS_ENDPOINT_URL_STS``
 and ``AWS_ENDPOINT_URL_SIGNIN`` (``Emulator.env()``). One loopback port serves
-every service: sso-oidc, the sso portal, STS GetCallerIdentity (SigV4 checked),
+every service: sso-oidc, the sso portal, STS GetCallerIdentity and AssumeRole (SigV4
+checked; AssumeRole against the IAM roles and trust in the ``Directory``),
 console federation, the device/authorize pages and ``/__admin/*``.
 
 Knobs (``Emulator(**knobs)``, ``emu.configure(**knobs)``, ``awsenv emulator --flags``,
@@ -16,7 +17,7 @@ Knobs (``Emulator(**knobs)``, ``emu.configure(**knobs)``, ``awsenv emulator --fl
 ``refresh_rotation``, and the service's strings ``user_name`` and
 ``verification_uri`` (tests make them hostile). Counters are keyed by operation name
 (``ListAccounts``,
-``CreateToken`` and ``CreateToken:<grant>``, ``GetCallerIdentity``,
+``CreateToken`` and ``CreateToken:<grant>``, ``GetCallerIdentity``, ``AssumeRole``,
 ``GetSigninToken``, ``FederationLogin``, ``Authorize``, ...).
 
 Admin over HTTP (JSON): GET ``counters``, ``knobs``, ``pending``; POST ``configure``,

@@ -17,10 +17,29 @@ JSON file format (``Directory.load`` / ``awsenv emulator --directory FILE``)::
 
 ``id`` must be 12 digits and unique; ``email`` defaults to ``<name>@example.com``;
 ``roles`` may be empty (the account is listed but nothing can be assumed).
+
+An account may also hold IAM roles that STS ``AssumeRole`` reaches (role
+chaining from an Identity Center role, or from another assumed role)::
+
+    "iam_roles": [
+      {"name": "deploy", "path": "/ci/", "max_session_duration": 43200,
+       "external_id": "s3cret",
+       "trust": ["333333333333", "arn:aws:iam::444444444444:role/builder",
+                 "arn:aws:iam::111111111111:role/aws-reserved/*/AWSReservedSSO_Developer_*"]}
+    ]
+
+``trust`` is who may assume the role (its trust policy, reduced to what the
+emulator checks): a 12-digit account id or ``arn:aws:iam::ID:root`` trusts
+every principal of that account; a role ARN trusts sessions of that role, and
+``*`` in it matches any run of characters (what ``aws:PrincipalArn`` conditions
+with ``ArnLike`` do, since Identity Center role names end in a random suffix).
+``external_id`` set means the trust policy requires exactly that
+``sts:ExternalId``. ``max_session_duration`` is 3600..43200 (default 3600).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass, field
@@ -31,7 +50,7 @@ _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 # Names that break anything that pastes them into shell code unquoted.
 HOSTILE_NAMES: tuple[str, ...] = (
     "it's \"quoted\"",
-    "$(touch /tmp/awsenv-pwned)",
+    "$(touch $HOME/awsenv-pwned)",  # HOME: a test or sandbox looks in its own
     "`id` backtick",
     "new\nline",
     "tab\there; semi;colon & amp | pipe",
@@ -52,15 +71,76 @@ HOSTILE_ROLES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class IamRole:
+    """An IAM role STS ``AssumeRole`` can reach, with its trust and session limit."""
+
+    name: str
+    trust: tuple[str, ...] = ()
+    path: str = "/"
+    max_session_duration: int = 3600
+    external_id: str | None = None
+
+    def arn(self, account_id: str, partition: str = "aws") -> str:
+        return f"arn:{partition}:iam::{account_id}:role{self.path}{self.name}"
+
+    def trusts(self, principal_arn: str, principal_account: str) -> bool:
+        """True when the trust policy lets this principal (a role ARN) assume the role."""
+        for entry in self.trust:
+            if entry == principal_account or (
+                    entry.startswith("arn:") and entry.endswith(f":{principal_account}:root")):
+                return True
+            if entry.startswith("arn:") and ":role/" in entry and fnmatch.fnmatchcase(
+                    principal_arn, entry):
+                return True
+        return False
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"name": self.name, "trust": list(self.trust)}
+        if self.path != "/":
+            out["path"] = self.path
+        if self.max_session_duration != 3600:
+            out["max_session_duration"] = self.max_session_duration
+        if self.external_id is not None:
+            out["external_id"] = self.external_id
+        return out
+
+
+@dataclass(frozen=True)
 class Account:
     account_id: str
     name: str
     email: str
     roles: tuple[str, ...] = ()
+    iam_roles: tuple[IamRole, ...] = ()
+
+    def iam_role(self, name: str) -> IamRole | None:
+        return next((r for r in self.iam_roles if r.name == name), None)
 
     def to_wire(self) -> dict[str, str]:
         return {"accountId": self.account_id, "accountName": self.name,
                 "emailAddress": self.email}
+
+
+def sso_role_pattern(account_id: str, permission_set: str) -> str:
+    """The trust entry matching sessions of an Identity Center permission set's role."""
+    return (f"arn:aws:iam::{account_id}:role/aws-reserved/sso.amazonaws.com/"
+            f"AWSReservedSSO_{permission_set}_*")
+
+
+# Role chaining in the default organisation: dev's Identity Center roles may
+# assume staging's `deploy` (12 h maximum), which may assume prod's
+# `/security/audit` with an external id: two levels deep from a sign-in.
+DEFAULT_IAM_ROLES: dict[str, tuple[IamRole, ...]] = {
+    "222222222222": (
+        IamRole("deploy", (sso_role_pattern("111111111111", "AdministratorAccess"),
+                           sso_role_pattern("111111111111", "Developer")),
+                max_session_duration=43200),
+    ),
+    "333333333333": (
+        IamRole("audit", ("arn:aws:iam::222222222222:role/deploy",),
+                path="/security/", external_id="awsenv-demo"),
+    ),
+}
 
 
 @dataclass
@@ -97,9 +177,9 @@ class Directory:
             Account("111111111111", "dev", "aws-dev@example.com",
                     ("AdministratorAccess", "Developer", "ReadOnlyAccess")),
             Account("222222222222", "staging", "aws-staging@example.com",
-                    ("Developer", "ReadOnlyAccess")),
+                    ("Developer", "ReadOnlyAccess"), DEFAULT_IAM_ROLES["222222222222"]),
             Account("333333333333", "prod", "aws-prod@example.com",
-                    ("ReadOnlyAccess", "AdministratorAccess")),
+                    ("ReadOnlyAccess", "AdministratorAccess"), DEFAULT_IAM_ROLES["333333333333"]),
             Account("444444444444", "sandbox", "aws-sandbox@example.com",
                     ("AdministratorAccess", "Developer")),
         ])
@@ -154,9 +234,42 @@ class Directory:
             if not isinstance(roles, list) or not all(isinstance(r, str) and r for r in roles):
                 raise ValueError(f"accounts[{n}].roles must be a list of names")
             email = entry.get("email", entry.get("emailAddress")) or f"{name}@example.com"
-            out.append(Account(account_id, name, str(email), tuple(roles)))
+            iam = tuple(_iam_role(f"accounts[{n}].iam_roles[{i}]", r)
+                        for i, r in enumerate(entry.get("iam_roles") or []))
+            out.append(Account(account_id, name, str(email), tuple(roles), iam))
         return cls(out)
 
     def to_dict(self) -> dict[str, object]:
-        return {"accounts": [{"id": a.account_id, "name": a.name, "email": a.email,
-                              "roles": list(a.roles)} for a in self.accounts]}
+        accounts: list[dict[str, object]] = []
+        for a in self.accounts:
+            entry: dict[str, object] = {"id": a.account_id, "name": a.name, "email": a.email,
+                                        "roles": list(a.roles)}
+            if a.iam_roles:
+                entry["iam_roles"] = [r.to_dict() for r in a.iam_roles]
+            accounts.append(entry)
+        return {"accounts": accounts}
+
+
+_IAM_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
+
+
+def _iam_role(where: str, data: object) -> IamRole:
+    """One ``iam_roles`` entry of the JSON format, or ValueError naming what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} is not an object")
+    name = data.get("name")
+    if not isinstance(name, str) or not _IAM_NAME.match(name):
+        raise ValueError(f"{where}.name must be an IAM role name ([A-Za-z0-9+=,.@_-], 1-64)")
+    trust = data.get("trust", [])
+    if not isinstance(trust, list) or not all(isinstance(t, str) and t for t in trust):
+        raise ValueError(f"{where}.trust must be a list of account ids or role ARNs")
+    path = data.get("path", "/")
+    if not isinstance(path, str) or not path.startswith("/") or not path.endswith("/"):
+        raise ValueError(f"{where}.path must start and end with '/'")
+    duration = data.get("max_session_duration", 3600)
+    if not isinstance(duration, int) or not 3600 <= duration <= 43200:
+        raise ValueError(f"{where}.max_session_duration must be 3600..43200 seconds")
+    external = data.get("external_id")
+    if external is not None and not isinstance(external, str):
+        raise ValueError(f"{where}.external_id must be a string")
+    return IamRole(name, tuple(trust), path, duration, external)

@@ -1,8 +1,9 @@
 """Console federation endpoint (``/federation``), as aws-vault-style ``console`` uses it.
 
 ``getSigninToken`` only accepts credentials the portal issued and that are
-still valid; ``SessionDuration`` with role credentials is refused the way AWS
-refuses it for role-chained sessions, so clients learn to omit it.
+still valid; ``SessionDuration`` (900..43200) is honoured for Identity Center
+role credentials and refused for role-chained ones, the way AWS refuses it, so
+clients learn to omit it there.
 ``login`` spends the sign-in token once and says who got signed in where.
 """
 
@@ -43,11 +44,16 @@ def get_signin_token(state: st.State, req: Request) -> Response:
             or not hmac.compare_digest(cred.session_token.encode(), str(token).encode())
             or cred.expires_at <= state.now()):
         raise PlainError(400, "Invalid credentials parameter")
-    if req.arg("SessionDuration") is not None:
-        # Role (chained) credentials cannot pick a duration.
+    duration = req.arg("SessionDuration")
+    # Role-chained credentials (AssumeRole with role credentials) cannot pick a
+    # console duration (aws-sso-cli #1247, aws-vault #77); Identity Center role
+    # credentials can, from 15 minutes to 12 hours.
+    if duration is not None and (cred.chained or not duration.isdigit()
+                                 or not 900 <= int(duration) <= 43200):
         raise PlainError(400, "Invalid credentials parameter")
     signin = st.SigninToken(secrets.token_urlsafe(96), cred,
-                            state.now() + SIGNIN_TOKEN_TTL)
+                            state.now() + SIGNIN_TOKEN_TTL,
+                            session_duration=int(duration) if duration else None)
     with state.lock:
         state.signin_tokens[signin.token] = signin
     return Response.json({"SigninToken": signin.token})
@@ -68,6 +74,7 @@ def login(state: st.State, req: Request) -> Response:
         "<!doctype html><html><head><meta charset='utf-8'><title>Signed in</title></head>"
         f"<body><h1>Signed in as role {html.escape(cred.role_name)} in account "
         f"{html.escape(cred.account_id)}</h1>"
+        f"<p>Session duration: {signin.session_duration or 'default'}</p>"
         f"<p>Destination: <a href='{html.escape(destination, quote=True)}'>"
         f"{html.escape(destination)}</a></p>"
         f"<p>Issuer: {html.escape(issuer)}</p></body></html>")

@@ -173,6 +173,17 @@ class RoleCredential:
     role_name: str
     user_name: str
     expires_at: float  # epoch seconds
+    # Set for credentials STS AssumeRole issued (empty: the portal's Identity Center
+    # role): the IAM role's ARN (with its path), the RoleSessionName, and the ARN of
+    # the role session that asked. Every AssumeRole made with role credentials is
+    # role chaining (AWS: one hour at most, no console SessionDuration).
+    role_arn: str = ""
+    session_name: str = ""
+    source_arn: str = ""
+
+    @property
+    def chained(self) -> bool:
+        return bool(self.role_arn)
 
 
 @dataclass
@@ -181,6 +192,7 @@ class SigninToken:
     credential: RoleCredential
     expires_at: float
     used: bool = False
+    session_duration: int | None = None  # the console session asked for (SessionDuration)
 
 
 @dataclass

@@ -1,9 +1,19 @@
-"""STS GetCallerIdentity with real SigV4 verification.
+"""STS GetCallerIdentity and AssumeRole with real SigV4 verification.
 
 The point of this endpoint is to prove that credentials a client handed to an
-SDK are the ones the portal issued, intact: the signature is recomputed with
-the secret issued for the access key (canonical request per the SigV4 spec,
-written here in stdlib so the check does not trust the signer it checks).
+SDK are the ones the portal (or an earlier AssumeRole) issued, intact: the
+signature is recomputed with the secret issued for the access key (canonical
+request per the SigV4 spec, written here in stdlib so the check does not trust
+the signer it checks).
+
+AssumeRole refuses what STS refuses, in its words and statuses: the model's
+constraints first (``ValidationError`` 400, "N validation error(s) detected:
+Value ... at 'roleSessionName' failed to satisfy constraint: ..."), then the
+trust policy (``AccessDenied`` 403 "User: <caller> is not authorized to perform:
+sts:AssumeRole on resource: <role>", also for a role that does not exist and a
+missing or wrong ExternalId), then the session limits (``ValidationError``: the
+one-hour cap of role chaining, which applies to every AssumeRole made with role
+credentials, Identity Center's included; the role's MaxSessionDuration).
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ _AUTH = re.compile(
 # "(<now> + 15 min.)" (many other services allow 5 minutes; STS does not).
 MAX_SKEW = 15 * 60
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
+_AMZ_EXPIRY = "%Y-%m-%dT%H:%M:%SZ"
 # Headers the signature check reads one value of: a second copy would let the
 # value checked differ from the value signed.
 _SINGLE = ("Authorization", "Host", "X-Amz-Date", "X-Amz-Security-Token",
@@ -209,21 +220,180 @@ def handle(state: st.State, req: Request) -> tuple[Response, str]:
     form = req.form()
     action = (form.get("Action") or [""])[0]
     version = (form.get("Version") or [""])[0]
-    if action != "GetCallerIdentity" or version != "2011-06-15":
-        raise StsError("InvalidAction",
-                       f"Could not find operation {action} for version {version}", status=400)
-    return get_caller_identity(state, req), action
+    if version == "2011-06-15" and action == "GetCallerIdentity":
+        return get_caller_identity(state, req), action
+    if version == "2011-06-15" and action == "AssumeRole":
+        return assume_role(state, req, form), action
+    raise StsError("InvalidAction",
+                   f"Could not find operation {action} for version {version}", status=400)
+
+
+def _partition(cred: st.RoleCredential) -> str:
+    return cred.role_arn.split(":")[1] if cred.role_arn else "aws"
+
+
+def principal_arn(cred: st.RoleCredential) -> str:
+    """The IAM role behind a credential, as trust policies name it (with its path)."""
+    if cred.role_arn:
+        return cred.role_arn
+    suffix = role_suffix(cred.account_id, cred.role_name)
+    return (f"arn:aws:iam::{cred.account_id}:role/aws-reserved/sso.amazonaws.com/"
+            f"AWSReservedSSO_{cred.role_name}_{suffix}")
+
+
+def session_arn(cred: st.RoleCredential) -> str:
+    """``arn:aws:sts::ACCT:assumed-role/ROLE/SESSION``: what GetCallerIdentity answers."""
+    if not cred.role_arn:
+        return assumed_role_arn(cred)
+    name = cred.role_arn.rsplit("/", 1)[1]
+    return f"arn:{_partition(cred)}:sts::{cred.account_id}:assumed-role/{name}/{cred.session_name}"
+
+
+def session_user_id(cred: st.RoleCredential) -> str:
+    if not cred.role_arn:
+        return f"{role_id(cred.account_id, cred.role_name)}:{cred.user_name}"
+    return f"{role_id(cred.account_id, cred.role_arn)}:{cred.session_name}"
 
 
 def get_caller_identity(state: st.State, req: Request) -> Response:
     cred = verify(state, req)
-    user_id = f"{role_id(cred.account_id, cred.role_name)}:{cred.user_name}"
     xml = (f'<GetCallerIdentityResponse xmlns="{STS_NS}">\n'
            "  <GetCallerIdentityResult>\n"
-           f"    <Arn>{escape(assumed_role_arn(cred))}</Arn>\n"
-           f"    <UserId>{escape(user_id)}</UserId>\n"
+           f"    <Arn>{escape(session_arn(cred))}</Arn>\n"
+           f"    <UserId>{escape(session_user_id(cred))}</UserId>\n"
            f"    <Account>{cred.account_id}</Account>\n"
            "  </GetCallerIdentityResult>\n"
            f"  <ResponseMetadata>\n    <RequestId>{req.request_id}</RequestId>\n"
            "  </ResponseMetadata>\n</GetCallerIdentityResponse>\n")
+    return Response(200, xml.encode(), "text/xml")
+
+
+# -- AssumeRole --------------------------------------------------------------------
+
+# STS's model (Java's \w is ASCII): RoleSessionName [\w+=,.@-]*, 2..64;
+# ExternalId [\w+=,.@:/-]*, 2..1224; RoleArn 20..2048; DurationSeconds 900..43200.
+_SESSION_NAME = re.compile(r"[\w+=,.@-]*", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]*", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>[0-9]{12}):"
+                       r"role(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]{1,64})", re.ASCII)
+CHAINED_MAX = 3600
+DEFAULT_DURATION = 3600
+
+
+def _constraint(value: str | None, member: str, rule: str) -> str:
+    shown = "null" if value is None else f"'{value}'"
+    return f"Value {shown} at '{member}' failed to satisfy constraint: Member {rule}"
+
+
+def _validate(form: dict[str, list[str]]) -> tuple[str, str, int | None, str | None]:
+    """The model's checks, all of them at once as STS reports them (ValidationError)."""
+    def one(name: str) -> str | None:
+        values = form.get(name)
+        return values[0] if values else None
+
+    arn, name, duration, external = (one("RoleArn"), one("RoleSessionName"),
+                                     one("DurationSeconds"), one("ExternalId"))
+    problems: list[str] = []
+    if arn is None:
+        problems.append(_constraint(None, "roleArn", "must not be null"))
+    elif len(arn) < 20:
+        problems.append(_constraint(arn, "roleArn", "must have length greater than or equal to 20"))
+    elif len(arn) > 2048:
+        problems.append(_constraint(arn, "roleArn", "must have length less than or equal to 2048"))
+    if name is None:
+        problems.append(_constraint(None, "roleSessionName", "must not be null"))
+    else:
+        if not _SESSION_NAME.fullmatch(name):
+            problems.append(_constraint(name, "roleSessionName", "must satisfy regular "
+                                        "expression pattern: [\\w+=,.@-]*"))
+        if len(name) < 2:
+            problems.append(_constraint(name, "roleSessionName",
+                                        "must have length greater than or equal to 2"))
+        elif len(name) > 64:
+            problems.append(_constraint(name, "roleSessionName",
+                                        "must have length less than or equal to 64"))
+    seconds: int | None = None
+    if duration is not None:
+        try:
+            seconds = int(duration)
+        except ValueError:
+            raise StsError("ValidationError", f"Value '{duration}' for parameter "
+                           "DurationSeconds is invalid.", status=400) from None
+        if seconds < 900:
+            problems.append(_constraint(duration, "durationSeconds",
+                                        "must have value greater than or equal to 900"))
+        elif seconds > 43200:
+            problems.append(_constraint(duration, "durationSeconds",
+                                        "must have value less than or equal to 43200"))
+    if external is not None:
+        if not _EXTERNAL_ID.fullmatch(external):
+            problems.append(_constraint(external, "externalId", "must satisfy regular "
+                                        "expression pattern: [\\w+=,.@:\\/-]*"))
+        if len(external) < 2:
+            problems.append(_constraint(external, "externalId",
+                                        "must have length greater than or equal to 2"))
+        elif len(external) > 1224:
+            problems.append(_constraint(external, "externalId",
+                                        "must have length less than or equal to 1224"))
+    if problems:
+        count = len(problems)
+        raise StsError("ValidationError", f"{count} validation error{'s' if count > 1 else ''} "
+                       f"detected: " + "; ".join(problems), status=400)
+    assert arn is not None and name is not None
+    return arn, name, seconds, external
+
+
+def assume_role(state: st.State, req: Request, form: dict[str, list[str]]) -> Response:
+    """STS AssumeRole: the caller must be a principal the role's trust policy names."""
+    cred = verify(state, req)
+    arn, session_name, seconds, external = _validate(form)
+    caller = session_arn(cred)
+    denied = StsError("AccessDenied", f"User: {caller} is not authorized to perform: "
+                      f"sts:AssumeRole on resource: {arn}")
+    m = _ROLE_ARN.fullmatch(arn)
+    with state.lock:
+        account = state.directory.account(m["account"]) if m else None
+    role = account.iam_role(m["name"]) if account and m else None
+    if m is None or role is None or role.path != m["path"] or \
+            m["partition"] != _partition(cred) or \
+            not role.trusts(principal_arn(cred), cred.account_id):
+        raise denied
+    if role.external_id is not None and (
+            external is None or not hmac.compare_digest(external.encode(),
+                                                        role.external_id.encode())):
+        raise denied
+    # Every caller here holds role credentials (the portal's or an AssumeRole's):
+    # role chaining, whose sessions AWS caps at one hour whatever the role allows.
+    if seconds is not None and seconds > CHAINED_MAX:
+        raise StsError("ValidationError", "The requested DurationSeconds exceeds the 1 hour "
+                       "session limit for roles assumed by role chaining.", status=400)
+    if seconds is not None and seconds > role.max_session_duration:
+        raise StsError("ValidationError", "The requested DurationSeconds exceeds the "
+                       "MaxSessionDuration set for this role.", status=400)
+    lifetime = min(seconds or DEFAULT_DURATION, role.max_session_duration)
+    new = st.RoleCredential(
+        access_key_id=st.new_access_key_id(),
+        secret_access_key=st.new_secret_access_key(),
+        session_token=st.new_session_token(),
+        account_id=m["account"], role_name=m["name"], user_name=cred.user_name,
+        expires_at=state.now() + lifetime,
+        role_arn=arn, session_name=session_name, source_arn=caller)
+    with state.lock:
+        state.credentials[new.access_key_id] = new
+    expiration = datetime.fromtimestamp(int(new.expires_at), timezone.utc)
+    xml = (f'<AssumeRoleResponse xmlns="{STS_NS}">\n'
+           "  <AssumeRoleResult>\n"
+           "    <AssumedRoleUser>\n"
+           f"      <AssumedRoleId>{escape(session_user_id(new))}</AssumedRoleId>\n"
+           f"      <Arn>{escape(session_arn(new))}</Arn>\n"
+           "    </AssumedRoleUser>\n"
+           "    <Credentials>\n"
+           f"      <AccessKeyId>{new.access_key_id}</AccessKeyId>\n"
+           f"      <SecretAccessKey>{escape(new.secret_access_key)}</SecretAccessKey>\n"
+           f"      <SessionToken>{escape(new.session_token)}</SessionToken>\n"
+           f"      <Expiration>{expiration.strftime(_AMZ_EXPIRY)}</Expiration>\n"
+           "    </Credentials>\n"
+           "  </AssumeRoleResult>\n"
+           f"  <ResponseMetadata>\n    <RequestId>{req.request_id}</RequestId>\n"
+           "  </ResponseMetadata>\n</AssumeRoleResponse>\n")
     return Response(200, xml.encode(), "text/xml")

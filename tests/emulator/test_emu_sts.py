@@ -125,8 +125,12 @@ def test_console_federation(emu: Emulator, token: str) -> None:
     status, body = get(f"Action=getSigninToken&Session={quote(session)}")
     assert status == 200
     signin = json.loads(body)["SigninToken"]
-    status, body = get(f"Action=getSigninToken&SessionDuration=3600&Session={quote(session)}")
-    assert (status, body) == (400, "Invalid credentials parameter")
+    # Identity Center role credentials may pick a console duration (15 min to 12 h).
+    assert get(f"Action=getSigninToken&SessionDuration=3600&Session={quote(session)}")[0] == 200
+    for bad_duration in ("899", "43201", "1h"):
+        status, body = get(f"Action=getSigninToken&SessionDuration={bad_duration}"
+                           f"&Session={quote(session)}")
+        assert (status, body) == (400, "Invalid credentials parameter")
     bad = json.dumps({**json.loads(session), "sessionKey": "wrong"})
     assert get(f"Action=getSigninToken&Session={quote(bad)}")[0] == 400
     dest = "https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1"
@@ -138,4 +142,4 @@ def test_console_federation(emu: Emulator, token: str) -> None:
     assert "console.aws.amazon.com" in body
     assert get(login)[0] == 400  # single use
     counts = emu.counters()
-    assert counts["GetSigninToken"] == 3 and counts["FederationLogin"] == 2
+    assert counts["GetSigninToken"] == 6 and counts["FederationLogin"] == 2

@@ -73,21 +73,24 @@ def test_the_baked_command_is_isolated_however_awsenv_was_started(
     assert awsenv_importers(log) == []
 
 
-@pytest.mark.parametrize("branch", ["module", "code"])
-def test_every_form_of_the_command_starts_isolated(hostile: tuple[Path, Path], branch: str,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without an entry script awsenv falls back to `-I -m`, or `-I -c` from a checkout."""
+def test_the_launcher_runs_an_install_the_isolated_interpreter_cannot_see(
+        hostile: tuple[Path, Path], tmp_path: Path) -> None:
+    """A `pip install --user` or a checkout: awsenv's launcher finds its own package
+    (appended after the standard library) while the cwd and PYTHONPATH stay out."""
     repo, log = hostile
-    monkeypatch.setattr(locations, "entry_script", lambda: None)
-    if branch == "code":
-        monkeypatch.setattr(locations, "_importable_isolated", lambda _parent: False)
-    command = locations.awsenv_command()
-    assert command[1] == "-I"
-    assert command[2] == ("-m" if branch == "module" else "-c")
-    done = subprocess.run([*command, "--version"], cwd=repo, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "PYTHONPATH": str(repo)})
-    assert done.returncode == 0 and "awsenv, version" in done.stdout, done.stderr
+    site = tmp_path / "user-site"
+    shutil.copytree(Path(locations.__file__).parent, site / "awsenv",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    base = Path(sys.base_prefix) / "bin" / "python3"  # no venv: awsenv is not installed there
+    launcher = site / "awsenv" / "launch.py"
+    (tmp_path / ".aws").mkdir(exist_ok=True)
+    done = subprocess.run([str(base), "-I", str(launcher), "complete", "profiles"], cwd=repo,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(repo)})
+    assert done.returncode == 0, done.stderr
     assert importers(log) == []
+    assert locations.awsenv_command()[1:] == ["-I", str(Path(locations.__file__).parent
+                                                        / "launch.py")]
 
 
 def test_the_detached_refresher_starts_isolated(signed: Any, hostile: tuple[Path, Path],
