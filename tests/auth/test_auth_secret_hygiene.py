@@ -6,8 +6,6 @@ import os
 import stat
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -15,9 +13,8 @@ import pytest
 from awsenv.auth import secrets
 
 
-def _files_containing(roots: list[Path], needles: list[str], skip: set[Path],
-                      since: float = 0.0) -> list[str]:
-    """Files under ``roots`` (changed after ``since``) holding any of ``needles``."""
+def _files_containing(roots: list[Path], needles: list[str], skip: set[Path]) -> list[str]:
+    """Files under ``roots`` (this test's own directories) holding any of ``needles``."""
     hits = []
     for root in roots:
         for dirpath, _dirs, files in os.walk(root):
@@ -28,9 +25,7 @@ def _files_containing(roots: list[Path], needles: list[str], skip: set[Path],
                 try:
                     info = path.lstat()
                     # Regular files only: opening a FIFO (shell tests make them) blocks.
-                    if not stat.S_ISREG(info.st_mode) or (since and info.st_mtime < since):
-                        continue
-                    if since and info.st_size > 16 << 20:  # others' big artefacts, not ours
+                    if not stat.S_ISREG(info.st_mode):
                         continue
                     data = path.read_bytes()
                 except OSError:
@@ -39,8 +34,14 @@ def _files_containing(roots: list[Path], needles: list[str], skip: set[Path],
     return hits
 
 
-def test_no_secret_in_any_file_or_output(signin, browsers, isolated_home, tmp_path) -> None:
-    started = time.time() - 1
+def test_no_secret_in_any_file_or_output(signin, browsers, isolated_home, tmp_path,
+                                         monkeypatch) -> None:
+    # awsenv's temporary files land in a TMPDIR of this test's own: the check below
+    # reads what this run wrote, never the machine's shared temp dir (another
+    # program's tree there is none of this test's business, and a deep one broke it).
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir(mode=0o700)
+    monkeypatch.setenv("TMPDIR", str(tmpdir))
     signin.emu.configure(access_token_ttl=600)
     outputs = []
     login = signin.cli("--debug", "login", browser=browsers.follow)
@@ -60,8 +61,8 @@ def test_no_secret_in_any_file_or_output(signin, browsers, isolated_home, tmp_pa
     outputs += [login.stdout, login.stderr, status.stdout, status.stderr,
                 logout.stdout, logout.stderr]
     assert _files_containing(roots, needles, skip) == []
-    # Anything written anywhere in the system temp dir during the test, too.
-    assert _files_containing([Path(tempfile.gettempdir())], needles, skip, since=started) == []
+    # Anything awsenv wrote as a temporary file, too (TMPDIR above).
+    assert _files_containing([tmpdir], needles, skip) == []
     assert not any(n in out for n in needles for out in outputs)
     assert "awsenv[debug]" in status.stderr  # debug logging was really on
 

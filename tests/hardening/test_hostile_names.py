@@ -114,8 +114,8 @@ def test_sync_block_completions_and_exports_with_hostile_service_names(
                          capture_output=True, text=True, timeout=60, check=False,
                          cwd=tmp_path)
     assert out.returncode == 0 and out.stdout.startswith("ASIA"), out
-    assert not Path("/tmp/awsenv-pwned").exists() or \
-        Path("/tmp/awsenv-pwned").stat().st_mtime < hostile.config.stat().st_mtime
+    # The hostile account name touches $HOME/awsenv-pwned: this test's own HOME.
+    assert not (hostile.home / "awsenv-pwned").exists()
 
 
 # No whitespace: botocore (and so awsenv) ignores `[profile a b]` sections entirely.

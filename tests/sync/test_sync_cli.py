@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -233,7 +234,7 @@ def test_hostile_names_make_safe_profiles(signed: Any) -> None:
         assert name and all(c in "abcdefghijklmnopqrstuvwxyz0123456789._-" for c in name)
         assert values["credential_process"] == cp(name)
         assert hostile.has_role(values["awsenv_account_id"], values["awsenv_role_name"])
-    assert not os.path.exists("/tmp/awsenv-pwned")
+    assert not (Path(os.environ["HOME"]) / "awsenv-pwned").exists()  # this test's HOME
     # list shows the names with control characters escaped, never raw.
     listed = signed.run("list")
     assert listed.returncode == 0, listed.stderr
