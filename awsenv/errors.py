@@ -32,6 +32,9 @@ class AwsenvError(Exception):
     """A failure with a one-line explanation and the fix to try."""
 
     code: ExitCode = ExitCode.ERROR
+    # A second line the edge shows after ``line()``: a likely cause worth naming
+    # (a wrong sso_region behind a sign-in that timed out), never a secret.
+    hint: str | None = None
 
     def __init__(self, message: str, fix: str | None = None, code: ExitCode | None = None):
         super().__init__(message)

@@ -114,7 +114,7 @@ complete -c awsenv -n '__awsenv_slot completion 0' -a 'bash zsh fish pwsh'
 
 # configure
 complete -c awsenv -n '__awsenv_using configure' -l 'start-url' -x -d 'AWS access portal URL, e.g. https://mycorp.awsapps.com/start'
-complete -c awsenv -n '__awsenv_using configure' -l 'sso-region' -x -d 'Region of the IAM Identity Center instance, e.g. us-east-1'
+complete -c awsenv -n '__awsenv_using configure' -l 'sso-region' -x -d 'Identity Center\'s own region (not where you deploy), e.g. us-east-1'
 complete -c awsenv -n '__awsenv_using configure' -l 'session' -x -a '(__awsenv_names sessions)' -d 'sso-session name [default: the start URL\'s first label, https://mycorp.'\Xe2\X80\Xa6
 complete -c awsenv -n '__awsenv_using configure' -l 'region' -x -d 'Default region for the profiles `awsenv sync` generates for this session'
 complete -c awsenv -n '__awsenv_using configure' -l 'scopes' -x -d 'Registration scopes, comma-separated or repeated [default: sso:account:'\Xe2\X80\Xa6

@@ -27,6 +27,11 @@ class ClientRejected(LoginFailed):
     """The registration was refused (InvalidClient): a fresh one may work."""
 
 
+class Stalled(LoginFailed):
+    """The code expired unapproved, or the grant was refused: what a wrong
+    ``sso_region`` gives (the approval lands in another region's service)."""
+
+
 @dataclass(frozen=True)
 class DeviceAuthorization:
     device_code: str
@@ -54,7 +59,7 @@ def start(client: Any, *, client_id: str, client_secret: str, start_url: str,
             raise ClientRejected("IAM Identity Center no longer knows this client registration",
                                  "run `awsenv login` again") from None
         if code == "InvalidRequestException":
-            raise LoginFailed(
+            raise Stalled(
                 f"IAM Identity Center refused the device sign-in for {start_url} "
                 f"({code})",
                 "check sso_start_url and sso_region in the sso-session") from None
@@ -106,11 +111,11 @@ def poll(client: Any, auth: DeviceAuthorization, *, client_id: str, client_secre
                 raise LoginFailed("the sign-in request was denied",
                                   "run `awsenv login` again and choose Allow") from None
             if code is not None and not clients.is_transient(exc):
-                raise LoginFailed(f"IAM Identity Center refused the sign-in ({code})",
-                                  "run `awsenv login` again") from None
+                raise Stalled(f"IAM Identity Center refused the sign-in ({code})",
+                              "run `awsenv login` again") from None
             raise clients.service_error(exc, "sign-in", region) from None
 
 
 def _expired() -> LoginFailed:
-    return LoginFailed("the sign-in code expired before it was approved",
-                       "run `awsenv login` again and approve the code within its lifetime")
+    return Stalled("the sign-in code expired before it was approved",
+                   "run `awsenv login` again and approve the code within its lifetime")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,7 +19,7 @@ from awsenv import fsutil
 from awsenv.auth import browser, clients, device, loopback, pkce, registration, tokens
 from awsenv.awsconfig.model import SsoSession
 from awsenv.environment import Environment
-from awsenv.errors import AwsenvError, ExitCode, LoginFailed, TimeoutError_
+from awsenv.errors import AwsenvError, ConfigError, ExitCode, LoginFailed, TimeoutError_
 
 log = logging.getLogger(__name__)
 
@@ -88,48 +88,85 @@ def login(env: Environment, session: SsoSession, *, use_device_code: bool = Fals
     from awsenv.auth import secrets
 
     assert env.paths is not None
+    _check_region(session)
     flow, open_browser, reason = choose_flow(env, use_device_code=use_device_code,
                                              no_browser=no_browser)
     log.debug("login %s: %s flow (%s)", session.key, flow, reason)
     # Read the keyring first: if it is unusable we say so before any browser dance.
     stored = secrets.load(session.key)
     reg, client_secret = registration.for_login(env, session, flow, stored)
-    client = clients.oidc(env, session.region)
-    reply: dict[str, Any] | None = None
-    if flow == "pkce":
-        try:
-            reply = _pkce(env, session, client, reg, client_secret, on_prompt)
-        except _BrowserFailed:
-            log.debug("login %s: the browser command failed; device code instead", session.key)
-            flow, open_browser, reason = "device", False, "the browser could not be opened"
-            reg, client_secret = registration.for_login(env, session, flow, stored)
-    if reply is None:
-        try:
-            auth = device.start(client, client_id=reg.client_id, client_secret=client_secret,
-                                start_url=session.start_url, region=session.region)
-        except device.ClientRejected:
-            # A reused registration the service forgot: one fresh registration, no loop.
-            reg, client_secret = registration.register(env, session, flow)
-            auth = device.start(client, client_id=reg.client_id, client_secret=client_secret,
-                                start_url=session.start_url, region=session.region)
-        open_browser = open_browser and _openable(auth.verification_uri_complete)
-        on_prompt(DevicePrompt(auth.verification_uri, auth.user_code,
-                               auth.verification_uri_complete, auth.expires_in,
-                               open_browser, reason, session))
-        with contextlib.ExitStack() as stack:
-            if open_browser:
-                # The link carries the user code: whoever approves it first signs this
-                # process in, so it reaches the browser through a one-shot local
-                # redirect only this user can follow, never through argv.
-                relay = stack.enter_context(loopback.LoopbackServer())
-                _open_in_background(relay.handoff(auth.verification_uri_complete))
-            reply = device.poll(client, auth, client_id=reg.client_id,
-                                client_secret=client_secret, region=session.region, sleep=sleep)
+    with _region_hint(session):  # a stalled sign-in names the likeliest cause
+        client = clients.oidc(env, session.region)
+        reply: dict[str, Any] | None = None
+        if flow == "pkce":
+            try:
+                reply = _pkce(env, session, client, reg, client_secret, on_prompt)
+            except _BrowserFailed:
+                log.debug("login %s: the browser command failed; device code instead", session.key)
+                flow, open_browser, reason = "device", False, "the browser could not be opened"
+                reg, client_secret = registration.for_login(env, session, flow, stored)
+        if reply is None:
+            try:
+                auth = device.start(client, client_id=reg.client_id, client_secret=client_secret,
+                                    start_url=session.start_url, region=session.region)
+            except device.ClientRejected:
+                # A reused registration the service forgot: one fresh registration, no loop.
+                reg, client_secret = registration.register(env, session, flow)
+                auth = device.start(client, client_id=reg.client_id, client_secret=client_secret,
+                                    start_url=session.start_url, region=session.region)
+            open_browser = open_browser and _openable(auth.verification_uri_complete)
+            on_prompt(DevicePrompt(auth.verification_uri, auth.user_code,
+                                   auth.verification_uri_complete, auth.expires_in,
+                                   open_browser, reason, session))
+            with contextlib.ExitStack() as stack:
+                if open_browser:
+                    # The link carries the user code: whoever approves it first signs this
+                    # process in, so it reaches the browser through a one-shot local
+                    # redirect only this user can follow, never through argv.
+                    relay = stack.enter_context(loopback.LoopbackServer())
+                    _open_in_background(relay.handoff(auth.verification_uri_complete))
+                reply = device.poll(client, auth, client_id=reg.client_id,
+                                    client_secret=client_secret, region=session.region, sleep=sleep)
     clients.require(reply, "sign-in", "accessToken", "expiresIn")
     token = tokens.AccessToken(reply["accessToken"], env.now() + float(reply["expiresIn"]))
     refresh_token = reply.get("refreshToken") or None
     _store(env, session, reg, client_secret, refresh_token, token)
     return LoginResult(session, flow, token.expires_at, refresh_token is not None)
+
+
+def _check_region(session: SsoSession) -> None:
+    """Refuse an sso_region the start URL's form rules out, before any browser."""
+    from awsenv.awsconfig import starturl
+
+    wrong = starturl.region_problem(session.start_url, session.region)
+    if wrong:
+        where = (f"[sso-session {session.name}]" if session.name else "the profile")
+        raise ConfigError(f"sso_region {session.region} in {where} cannot be right for "
+                          f"{session.start_url}: {wrong}",
+                          starturl.region_fix(session.start_url, "set sso_region =")
+                          + f" in {where} in the AWS config")
+
+
+class _Stalled(LoginFailed):
+    """The browser's answer was a refusal a wrong sso_region also gives."""
+
+
+@contextlib.contextmanager
+def _region_hint(session: SsoSession) -> Iterator[None]:
+    """Add the wrong-sso_region hint to the failures it explains.
+
+    Identity Center registers the client and starts the sign-in in any region;
+    only the approval fails ("Invalid grant provided", in the browser), so the
+    client sees a code that expires, a browser that never calls back, or a
+    refused grant, never the cause.
+    """
+    from awsenv.awsconfig import starturl
+
+    try:
+        yield
+    except (device.Stalled, _Stalled, TimeoutError_) as exc:
+        exc.hint = starturl.wrong_region_hint(session.start_url, session.region, session.name)
+        raise
 
 
 def _store(env: Environment, session: SsoSession, reg: registration.Registration,
@@ -214,8 +251,8 @@ def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.
             raise LoginFailed("sign-in was denied in the browser",
                               f"run `awsenv login --session {session.key}` again and allow "
                               "access")
-        raise LoginFailed(f"failed to retrieve an authorization code ({error})",
-                          f"run `awsenv login --session {session.key}` again")
+        raise _Stalled(f"failed to retrieve an authorization code ({error})",
+                       f"run `awsenv login --session {session.key}` again")
     try:
         return dict(client.create_token(clientId=reg.client_id, clientSecret=client_secret,
                                         grantType="authorization_code", code=result.code,
@@ -223,6 +260,6 @@ def _pkce(env: Environment, session: SsoSession, client: Any, reg: registration.
     except Exception as exc:
         code = clients.error_code(exc)
         if code is not None and not clients.is_transient(exc):
-            raise LoginFailed(f"IAM Identity Center refused the authorization code ({code})",
-                              f"run `awsenv login --session {session.key}` again") from None
+            raise _Stalled(f"IAM Identity Center refused the authorization code ({code})",
+                           f"run `awsenv login --session {session.key}` again") from None
         raise clients.service_error(exc, "sign-in", session.region) from None

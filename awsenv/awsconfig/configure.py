@@ -63,8 +63,16 @@ def usable_session(session: SsoSession) -> SsoSession:
     return session
 
 
-def validate_start_url(url: str) -> str:
-    """An https start URL (http only to a loopback host, for the local emulator)."""
+def validate_start_url(url: str, sso_region: str | None = None) -> str:
+    """An https start URL (http only to a loopback host, for the local emulator).
+
+    A known AWS form must have its path (GovCloud and China: ``/directory/ID``)
+    and, given ``sso_region``, a region that can be right for it
+    (``awsenv.awsconfig.starturl``): a wrong ``sso_region`` otherwise shows up
+    only as "Invalid grant provided" in the browser, after the person signed in.
+    """
+    from awsenv.awsconfig import starturl
+
     url = url.strip()
     if has_control(url) or any(c.isspace() for c in url):
         # urlsplit silently drops tabs and newlines, and a newline would end
@@ -76,6 +84,15 @@ def validate_start_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.scheme == "https" and host:
+        bad_path = starturl.path_problem(url)
+        if bad_path:
+            raise ConfigError(f"start URL {url!r} does not fit its form: {bad_path}",
+                              "copy the AWS access portal URL from the IAM Identity Center "
+                              "console (Settings) or your administrator")
+        wrong = starturl.region_problem(url, sso_region) if sso_region else None
+        if wrong:
+            raise ConfigError(f"sso_region {sso_region} cannot be right for {url}: {wrong}",
+                              starturl.region_fix(url))
         return url
     if parts.scheme == "http" and _is_loopback(host):
         return url
@@ -176,8 +193,8 @@ def configure(env: Environment, *, start_url: str, sso_region: str, session: str
     from awsenv.awsconfig.read import display_path
 
     assert env.paths is not None
-    start_url = validate_start_url(start_url)
     sso_region = validate_region(sso_region)
+    start_url = validate_start_url(start_url, sso_region)
     name = validate_session_name(session) if session else derive_session_name(start_url)
     default_region = validate_region(region, "--region") if region else None
     scope_list = parse_scopes_arg(list(scopes) if scopes else None)

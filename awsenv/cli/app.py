@@ -10,7 +10,7 @@ import sys
 import click
 
 from awsenv import __version__
-from awsenv.errors import AwsenvError, ExitCode
+from awsenv.errors import AwsenvError, ExitCode, printable
 
 # name -> (module under awsenv.cli.commands, attribute). Modules are imported
 # only when the command runs (or for --help), so startup stays cheap.
@@ -126,6 +126,8 @@ def run(args: list[str]) -> int:
         return exc.exit_code
     except AwsenvError as exc:
         click.echo(f"awsenv: {exc.line()}", err=True)
+        if exc.hint:
+            click.echo(f"awsenv: {printable(exc.hint)}", err=True)
         return int(exc.code)
     except KeyboardInterrupt:
         click.echo("awsenv: interrupted", err=True)

@@ -20,6 +20,15 @@ Knobs (``Emulator(**knobs)``, ``emu.configure(**knobs)``, ``awsenv emulator --fl
 ``CreateToken`` and ``CreateToken:<grant>``, ``GetCallerIdentity``, ``AssumeRole``,
 ``GetSigninToken``, ``FederationLogin``, ``Authorize``, ...).
 
+Regions: the instance lives in ``region``. A request that reaches the emulator by
+AWS's own regional host name (``oidc.<r>.amazonaws.com`` through a proxy playing
+them, tests/interop) is that region's endpoint; a loopback URL is the instance's
+own. A client registered in another region (a wrong ``sso_region``) is treated
+as AWS treats it: its registration and device authorization succeed, but the
+approval fails on the page with "Invalid grant provided" (counter
+``InvalidGrantPage``), so the client polls until its code expires, and a PKCE
+browser is never sent back; a registration is unknown in other regions.
+
 Admin over HTTP (JSON): GET ``counters``, ``knobs``, ``pending``; POST ``configure``,
 ``reset-counters``, ``revoke-all``, ``expire-access-tokens``, ``advance-clock``
 ``{"seconds"}``, ``approve``/``deny`` ``{"user_code"}``, ``sign-in`` ``{"scopes"}``,

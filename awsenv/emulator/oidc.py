@@ -27,6 +27,27 @@ _SCOPE = re.compile(r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.*-]+)+$")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
+# The regional endpoint a request was sent to, when it came by AWS's own host name
+# (a client behind a proxy playing them; tests/interop/_tlsproxy.py).
+_REGIONAL_HOST = re.compile(r"(?:oidc|portal\.sso)\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?")
+
+
+def asked_region(state: st.State, req: Request) -> str:
+    """The region the client asked for: from a real regional Host name, else the
+    instance's own region (a loopback URL names no region)."""
+    host = (req.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+    m = _REGIONAL_HOST.fullmatch(host)
+    return m.group(1) if m else state.region
+
+
+def elsewhere(state: st.State, client: st.Client) -> bool:
+    """A client registered in another region than the instance's own (a wrong
+    ``sso_region``): AWS registers it and starts its sign-ins, but the person's
+    approval, made at the instance's portal, fails there with invalid_grant
+    ("Invalid grant provided") and never reaches the client's region."""
+    return bool(client.region) and client.region != state.region
+
+
 def _invalid_client(message: str = "Invalid client") -> OidcError:
     return OidcError("InvalidClientException", "invalid_client", message, status=401)
 
@@ -58,11 +79,14 @@ def redirect_matches(registered: tuple[str, ...], uri: str) -> bool:
     return False
 
 
-def check_client(state: st.State, client_id: str, client_secret: str | None) -> st.Client:
-    """The registered client; InvalidClient (401) if unknown, wrong secret or expired."""
+def check_client(state: st.State, client_id: str, client_secret: str | None,
+                 region: str | None = None) -> st.Client:
+    """The registered client; InvalidClient (401) if unknown (in ``region``: registrations
+    are regional), wrong secret or expired."""
     with state.lock:
         client = state.clients.get(client_id)
-    if client is None:
+    if client is None or (region is not None and client.region
+                          and client.region != region):
         raise _invalid_client("Invalid client")
     if client_secret is not None and not hmac.compare_digest(client.client_secret,
                                                             client_secret):
@@ -113,7 +137,8 @@ def register_client(state: st.State, req: Request) -> Response:
     client = st.Client(
         client_id=st.new_client_id(), client_secret=st.new_client_secret(), name=name,
         scopes=tuple(scopes), grant_types=tuple(grants), redirect_uris=tuple(redirects),
-        issued_at=now, expires_at=now + state.knobs.registration_ttl)
+        issued_at=now, expires_at=now + state.knobs.registration_ttl,
+        region=asked_region(state, req))
     with state.lock:
         state.clients[client.client_id] = client
     return Response.json({
@@ -136,7 +161,7 @@ def start_device_authorization(state: st.State, req: Request) -> Response:
     data = req.json()
     client_id, client_secret, start_url = required(data, "clientId", "clientSecret",
                                                    "startUrl")
-    client = check_client(state, client_id, client_secret)
+    client = check_client(state, client_id, client_secret, asked_region(state, req))
     _require_grant(client, DEVICE_GRANT)
     if not _same_start_url(start_url, state.start_url):
         raise OidcError("InvalidRequestException", "invalid_request",
@@ -148,7 +173,7 @@ def start_device_authorization(state: st.State, req: Request) -> Response:
             user_code = st.new_user_code()
         device = st.DeviceAuth(st.new_device_code(), user_code, client_id,
                                expires_at=state.now() + knobs.device_code_ttl)
-        if knobs.auto_approve:
+        if knobs.auto_approve and not elsewhere(state, client):
             device.status = "denied" if knobs.deny_approvals else "approved"
         state.devices[device.device_code] = device
     verification = knobs.verification_uri or f"{state.base_url}/device"
@@ -163,15 +188,32 @@ def start_device_authorization(state: st.State, req: Request) -> Response:
 
 
 def decide_device(state: st.State, user_code: str, approve: bool) -> bool:
-    """Approve/deny a pending device authorization; False if no such pending code."""
+    """Approve/deny a pending device authorization; False if no such pending code,
+    or when its client is registered in another region (``misrouted``)."""
     code = st.normalize_user_code(user_code)
     with state.lock:
         for device in state.devices.values():
             if (device.user_code == code and device.status == "pending"
                     and device.expires_at > state.now()):
+                if misrouted(state, device):
+                    return False
                 device.status = "approved" if approve else "denied"
                 return True
     return False
+
+
+def misrouted(state: st.State, device: st.DeviceAuth) -> bool:
+    """The device code belongs to a client of another region: its approval fails."""
+    with state.lock:
+        client = state.clients.get(device.client_id)
+    return client is not None and elsewhere(state, client)
+
+
+def pending_device(state: st.State, user_code: str) -> st.DeviceAuth | None:
+    code = st.normalize_user_code(user_code)
+    with state.lock:
+        return next((d for d in state.devices.values() if d.user_code == code
+                     and d.status == "pending" and d.expires_at > state.now()), None)
 
 
 def pending_user_codes(state: st.State) -> list[str]:
@@ -215,7 +257,7 @@ def create_token(state: st.State, req: Request) -> tuple[Response, str]:
     if grant not in KNOWN_GRANTS:
         raise OidcError("UnsupportedGrantTypeException", "unsupported_grant_type",
                         f"Unsupported grant type: {grant}")
-    client = check_client(state, client_id, client_secret)
+    client = check_client(state, client_id, client_secret, asked_region(state, req))
     _require_grant(client, grant)
     if grant == DEVICE_GRANT:
         return Response.json(_device_grant(state, client, data)), sub
@@ -292,6 +334,13 @@ class AuthorizePageError(Exception):
     """A request we must not redirect for (unknown client, unregistered redirect URI)."""
 
 
+class InvalidGrantPage(AuthorizePageError):
+    """What the portal shows for a client of another region: "Invalid grant provided"."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid_grant: Invalid grant provided")
+
+
 def begin_authorize(state: st.State, req: Request) -> st.AuthRequest | Response:
     """Validate an /authorize visit; a redirect Response for errors the client should see."""
     client_id = req.arg("client_id") or ""
@@ -302,6 +351,10 @@ def begin_authorize(state: st.State, req: Request) -> st.AuthRequest | Response:
         raise AuthorizePageError("Unknown or expired client_id")
     if not redirect_matches(client.redirect_uris, redirect_uri):
         raise AuthorizePageError("redirect_uri is not registered for this client")
+    if elsewhere(state, client):
+        # The person signs in at the instance's portal; the grant for a client of
+        # another region fails there, and the browser is never sent back.
+        raise InvalidGrantPage()
     oauth_state = req.arg("state") or ""
     challenge = req.arg("code_challenge") or ""
     if (req.arg("response_type") != "code" or req.arg("code_challenge_method") != "S256"

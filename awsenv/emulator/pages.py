@@ -22,6 +22,14 @@ def _page(title: str, body: str, status: int = 200) -> Response:
         f"{_STYLE}</head><body><h1>{escape(title)}</h1>{body}</body></html>", status)
 
 
+def _invalid_grant(state: st.State) -> Response:
+    """The portal's answer to an approval for a client of another region (a wrong
+    sso_region): the sign-in goes no further, the client is never told."""
+    with state.lock:
+        state.counters["InvalidGrantPage"] += 1
+    return _page("invalid_grant", "<p>Invalid grant provided</p>", 400)
+
+
 def index(state: st.State, req: Request) -> Response:
     return _page("awsenv IAM Identity Center emulator",
                  f"<p>Start URL: <code>{escape(state.start_url)}</code>, region "
@@ -45,6 +53,9 @@ def device_decision(state: st.State, req: Request) -> Response:
     approve = (form.get("decision") or [""])[0] == "approve"
     if approve and state.knobs.deny_approvals:
         approve = False
+    device = oidc.pending_device(state, code)
+    if device is not None and oidc.misrouted(state, device):
+        return _invalid_grant(state)
     if not oidc.decide_device(state, code, approve):
         return _page("Code not found", "<p>That code is unknown, used or expired.</p>", 404)
     if approve:
@@ -55,6 +66,8 @@ def device_decision(state: st.State, req: Request) -> Response:
 def authorize(state: st.State, req: Request) -> Response:
     try:
         result = oidc.begin_authorize(state, req)
+    except oidc.InvalidGrantPage:
+        return _invalid_grant(state)
     except oidc.AuthorizePageError as exc:
         return _page("Invalid request", f"<p>{escape(str(exc))}</p>", 400)
     if isinstance(result, Response):

@@ -104,6 +104,9 @@ class Client:
     redirect_uris: tuple[str, ...]
     issued_at: int
     expires_at: int
+    # The region whose sso-oidc endpoint registered it (the Host a client reached
+    # through a proxy playing AWS's names; the instance's own region otherwise).
+    region: str = ""
 
 
 @dataclass

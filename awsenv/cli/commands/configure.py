@@ -18,6 +18,7 @@ from awsenv.awsconfig.configure import (
     validate_start_url,
 )
 from awsenv.awsconfig.read import display_path
+from awsenv.awsconfig.starturl import pinned_region
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode, printable
 
@@ -36,7 +37,7 @@ def _reprompt(check: Callable[[str], str]) -> Callable[[str], str]:
 @click.option("--start-url", metavar="URL",
               help="AWS access portal URL, e.g. https://mycorp.awsapps.com/start.")
 @click.option("--sso-region", metavar="REGION",
-              help="Region of the IAM Identity Center instance, e.g. us-east-1.")
+              help="Identity Center's own region (not where you deploy), e.g. us-east-1.")
 @click.option("--session", "session", metavar="NAME",
               help="sso-session name [default: the start URL's first label, "
                    "https://mycorp.awsapps.com/start -> mycorp].")
@@ -52,7 +53,12 @@ def configure(start_url: str | None, sso_region: str | None, session: str | None
     Honours AWS_CONFIG_FILE. Everything else in the file is kept byte for byte.
     On a terminal, missing values are asked for; elsewhere pass --start-url and
     --sso-region. The session name defaults to the start URL's subdomain
-    (https://d-1234567890.awsapps.com/start -> d-1234567890).
+    (https://d-1234567890.awsapps.com/start -> d-1234567890). A region the start
+    URL rules out is refused: GovCloud (start.us-gov-home.awsapps.com/directory/ID)
+    only in us-gov-west-1/us-gov-east-1, China (start.home.awsapps.cn/directory/ID)
+    only in cn-north-1/cn-northwest-1, an additional-Region portal
+    (ssoins-ID.REGION.portal.amazonaws.com) only in its REGION, awsapps.com only
+    in a commercial region.
     """
     env = Environment.from_os()
     if start_url is None or sso_region is None:
@@ -67,8 +73,16 @@ def configure(start_url: str | None, sso_region: str | None, session: str | None
             start_url = click.prompt("AWS access portal (start) URL", err=True,
                                      value_proc=_reprompt(validate_start_url))
         if sso_region is None:
+            url = start_url
+
+            def region_for_url(value: str) -> str:
+                region = validate_region(value)
+                validate_start_url(url, region)  # a region this URL's form rules out
+                return region
+
             sso_region = click.prompt("IAM Identity Center region", err=True,
-                                      value_proc=_reprompt(validate_region))
+                                      default=pinned_region(start_url),
+                                      value_proc=_reprompt(region_for_url))
         if session is None:
             try:
                 suggested: str | None = derive_session_name(start_url)

@@ -46,17 +46,27 @@ def _show_prompt(prompt: object) -> None:
     if isinstance(prompt, BrowserPrompt):
         _say(f"Opening the browser to sign in to {prompt.session.start_url} "
              f"(session {prompt.session.key}).")
+        _say_region(prompt.session)
         _say("If it does not open, visit this URL on this machine:")
         _say(f"  {prompt.url}")
     elif isinstance(prompt, DevicePrompt):
         minutes = max(1, int(prompt.expires_in // 60))
         _say(f"Sign in to {prompt.session.start_url} (session {prompt.session.key}) "
              f"using a device code ({prompt.reason}).")
+        _say_region(prompt.session)
         _say(f"Open on any device: {prompt.verification_uri}")
         _say(f"and enter the code: {prompt.user_code}")
         _say("or open this link, which carries the code:")
         _say(f"  {prompt.verification_uri_complete}")
         _say(f"Waiting for approval (the code is valid for {minutes} min)...")
+
+
+def _say_region(session: SsoSession) -> None:
+    """The region in use, before the browser or the code: a wrong sso_region is the
+    most common sign-in failure and shows only in the browser, after signing in."""
+    _say(f"IAM Identity Center region: {session.region} (sso_region). If the browser ends "
+         f"in \"Invalid grant provided\", that region is wrong: the AWS access portal shows "
+         f"the right one under \"Access keys\" (SSO Region).")
 
 
 def _say(text: str) -> None:
