@@ -97,14 +97,37 @@ def switch(recs: Records, state: State, cur: Values, layer: Layer, values: Value
     recs.msg(f"awsenv: {describe}" + (", env mode" if layer.mode == "env" else ""))
 
 
+def base_watches(environ: Mapping[str, str]) -> list[str]:
+    """What every shell watches, in a tree or not: the trust stamp, and where sign-ins
+    show (the AWS CLI token cache directory, whose date moves when a token file is
+    written or deleted; before the first sign-in the nearest folder above it)."""
+    from awsenv import locations
+
+    stamp = os.path.join(locations.app_dirs(environ)[1], "trust", "stamp")
+    cache = os.path.join(locations.home(environ), ".aws", "sso", "cache")
+    signin = cache
+    for candidate in (cache, os.path.dirname(cache), os.path.dirname(os.path.dirname(cache))):
+        if os.path.isdir(candidate):
+            signin = candidate
+            break
+    return [stamp, signin]
+
+
 def conclude(recs: Records, environ: Mapping[str, str], state: State, cur0: Values,
              cur: Values, runtime_dir: str) -> None:
-    """The records every `use` answer ends with: changes, state, refresh time, reference file."""
+    """The records every `use` answer ends with: changes, state, refresh time, reference file.
+
+    Outside any `.awsenv` tree the hook may never have run in this shell, so the
+    answer names what to watch (a tree's answer from the hook already did).
+    """
     from awsenv.shells import refs
 
     for name, value in diff(cur0, cur):
         recs.env(name, value)
     recs.add("state", state.encode())
+    if not environ.get("_AWSENV_FOUND"):
+        for watch in base_watches(environ):
+            recs.add("watch", watch)
     refresh_at = state.top.refresh_at if state.top else 0
     recs.add("refresh", str(refresh_at))
     ref = environ.get("_AWSENV_REF") or ""

@@ -36,7 +36,7 @@ from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
 from awsenv.project import trust
 from awsenv.project.file import ProjectFile, find, logical_cwd
 from awsenv.shells import identity, refs
-from awsenv.shells.fastuse import conclude, switch
+from awsenv.shells.fastuse import base_watches, conclude, switch
 from awsenv.shells.records import PROTOCOL, Records
 from awsenv.shells.state import Layer, State, current, diff, pop, push, update
 
@@ -53,25 +53,40 @@ def _display(env: Environment, path: str | os.PathLike[str]) -> str:
     return text
 
 
-def evaluate(env: Environment, found: str | None) -> tuple[str | None, ProjectFile | None, str]:
+# Why an `.awsenv` the shell had applied no longer applies (evaluate's ``why``), as the
+# hook words it when it drops the file's identity although the user did not leave.
+NO_LONGER = {
+    "refused": "is refused now",
+    "denied": "was denied",
+    "changed": "changed since you allowed it",
+    "moved": "names a profile that now resolves elsewhere",
+}
+
+
+def evaluate(env: Environment, found: str | None,
+             why: list[str] | None = None) -> tuple[str | None, ProjectFile | None, str]:
     """(tree if trusted and valid else None, the parsed file if any, a line for the user).
 
     Trusted means an allow record for this found path, target and content, made
     while the profile resolved to what it resolves to now (awsenv.project.trust).
+    ``why`` (when given) receives the reason it is not: a key of NO_LONGER.
     """
     assert env.paths is not None
+    why = [] if why is None else why
     if not found:
         return None, None, ""
     unsafe = locations.unsafe_dir(os.fspath(env.paths.trust_dir))
     if unsafe is not None:  # whoever controls the directory controls what is allowed
         from awsenv.fsutil import unsafe_dir_error
 
-        why = unsafe_dir_error(unsafe).line()
-        return None, None, f"awsenv: {_display(env, found)} is not trusted: {why}"
+        why.append("refused")
+        line = unsafe_dir_error(unsafe).line()
+        return None, None, f"awsenv: {_display(env, found)} is not trusted: {line}"
     path = Path(found)
     try:
         project = trust.load(path, names.profile_names(env.paths.aws_config_file))
     except AwsenvError as exc:
+        why.append("refused")
         return None, None, f"awsenv: {exc.line()}"
     status, record = trust.lookup(env.paths.trust_dir, project)
     moved = ""
@@ -79,10 +94,12 @@ def evaluate(env: Environment, found: str | None) -> tuple[str | None, ProjectFi
         try:
             pinfo = identity.info(env, project.profile)
         except AwsenvError as exc:
+            why.append("refused")
             return None, project, f"awsenv: {exc.line()}"
         if trust.bound_to(record, pinfo.resolves()):
             return found, project, ""
         moved = _was(record)
+    why.append("moved" if moved else "denied" if status is trust.Trust.DENIED else "changed")
     where = _display(env, found)
     folder = _display(env, path.parent)
     if status is trust.Trust.DENIED:
@@ -153,6 +170,48 @@ def _refresh_top(env: Environment, state: State, cur: dict[str, str | None],
             recs.msg(_kept_line(kept))
 
 
+def _follow_signin(env: Environment, state: State, cur: dict[str, str | None],
+                   recs: Records) -> None:
+    """Make the active identity follow its session's sign-in (logout, login elsewhere).
+
+    Signed out (the AWS CLI token file is gone: `awsenv logout`, `aws sso logout`):
+    env-mode credentials are dropped and the prompt segment marks the profile ✗
+    (AWSENV_EXPIRES=0). Signed in again while the shell shows no time or that
+    mark: resolve it afresh, so the prompt shows the time again. Runs only when
+    the hook process runs (a watched file changed), never on an idle prompt.
+    """
+    from awsenv.shells import profileinfo
+
+    assert env.paths is not None
+    layer = state.top
+    if layer is None:
+        return
+    try:
+        pinfo = identity.info(env, layer.profile)
+    except AwsenvError:
+        return
+    if not pinfo.session_key:
+        return  # a profile that needs no sign-in
+    expires = profileinfo.token_expiry(env.paths.aws_sso_cache, pinfo.session_key)
+    shown = cur.get("AWSENV_EXPIRES")
+    if expires is None:
+        if shown == "0":
+            return  # already marked
+        values: dict[str, str | None] = {"AWSENV_EXPIRES": "0"}
+        if layer.mode == "env":
+            values.update(dict.fromkeys(identity.CREDENTIAL_VARS))
+        layer.refresh_at = 0
+        layer.pending = ""
+        kept = update(layer, cur, values)
+        held = "dropped its credentials" if layer.mode == "env" else "kept AWS_PROFILE"
+        recs.msg(f"awsenv: signed out of {layer.profile}'s session ({held}); "
+                 f"run `awsenv login --profile {layer.profile}`")
+        if kept:
+            recs.msg(_kept_line(kept))
+    elif shown in (None, "0"):
+        _refresh_top(env, state, cur, recs)
+
+
 def hook(env: Environment) -> Records:
     """Answer one prompt-hook call (see the module docstring)."""
     assert env.paths is not None
@@ -171,17 +230,23 @@ def hook(env: Environment) -> Records:
     cur0 = current(environ)
     cur = dict(cur0)
 
-    tree, project, line = evaluate(env, found)
-    if line and not refresh_only:
-        recs.msg(line)
+    why: list[str] = []
+    tree, project, line = evaluate(env, found, why)
     left: list[str] = []
+    dropped: list[str] = []
     kept: list[str] = []
     while state.top is not None and state.top.tree != tree and not (
         state.top.kind == "use" and state.top.tree is None
     ):
         if state.top.tree and state.top.tree not in left:
             left.append(state.top.tree)
+        dropped.append(state.top.profile)
         kept += pop(state, cur)
+    # The file the shell had applied is still the nearest one but no longer applies
+    # (edited, denied, refused): the user did not leave, so don't say so.
+    stayed = bool(found) and found in left and bool(why)
+    if line and not refresh_only and not stayed:
+        recs.msg(line)
     entered = ""
     if tree and project and (state.top is None or state.top.tree != tree):
         mode = project.mode or identity.default_mode(env)
@@ -204,12 +269,20 @@ def hook(env: Environment) -> Records:
     ):
         memo = False
         _refresh_top(env, state, cur, recs)
+    elif top is not None and not entered and not refresh_only:
+        _follow_signin(env, state, cur, recs)
     changes = diff(cur0, cur)
+    back = (f"back to {state.top.profile}" if state.top is not None
+            else "restored the previous AWS settings")
+    if stayed and changes:
+        recs.msg(f"awsenv: {_display(env, found)} {NO_LONGER[why[0]]}: "
+                 f"dropped {dropped[0]}, {back}")
+    if stayed and line and not refresh_only:
+        recs.msg(line)
     if entered and changes:
         recs.msg(entered)
-    elif left and changes:
-        recs.msg(f"awsenv: left {_display(env, Path(left[0]).parent)}: "
-                 "restored the previous AWS settings")
+    elif left and changes and not stayed:
+        recs.msg(f"awsenv: left {_display(env, Path(left[0]).parent)}: {back}")
     if kept:
         recs.msg(_kept_line(kept))
     for name, value in changes:
@@ -218,7 +291,7 @@ def hook(env: Environment) -> Records:
     refresh_at = state.top.refresh_at if state.top else 0
     recs.add("refresh", str(refresh_at))
     recs.add("tree", found)
-    watches = [os.fspath(trust.stamp_path(env.paths.trust_dir))]
+    watches = base_watches(environ)  # the trust stamp and where sign-ins show
     if found:
         watches += [found, os.fspath(env.paths.aws_config_file)]
         # `-nt` follows links: the date of each directory holding a link on the way

@@ -152,6 +152,10 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
     kept: dict[Key, str] = {}
     old_text: dict[str, str] = {}
     stale_keys: dict[Key, str] = {}
+    # Names --prune removes in this run, with the role each one reached. They are
+    # not handed to another role in the same run: a `.awsenv`, script or prompt
+    # naming the profile would silently follow it to another account.
+    pruned: dict[str, Key | None] = {}
     for sec in sorted(ours, key=lambda s: s.name or ""):
         assert sec.name is not None
         old_text[sec.name] = sec.text
@@ -160,6 +164,8 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
             if not opts.prune:
                 stale_keys[(f"?{sec.name}", "")] = sec.name
                 plan.stale.append(sec.name)
+            else:
+                pruned[sec.name] = key
             continue
         if sec.name in taken or sec.name in names.RESERVED:
             continue  # re-allocated below, reported as renamed
@@ -170,6 +176,8 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
         elif not opts.prune:
             stale_keys[key] = sec.name
             plan.stale.append(sec.name)
+        else:
+            pruned[sec.name] = key
 
     wants: list[names.Want] = []
     for key, acct in sorted(assigned.items()):
@@ -182,13 +190,13 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
         desired = names.render(opts.template, account_name=acct.account_name,
                                account_id=key[0], role_name=key[1], session=opts.session.key)
         wants.append(names.Want(key, desired))
-    fresh = names.allocate(wants, {**kept, **stale_keys}, taken)
+    fresh = names.allocate(wants, {**kept, **stale_keys}, taken | set(pruned))
     reserved = set(kept.values()) | set(stale_keys.values())
     for want in wants:
         got = fresh[want.key]
         if got != want.desired:
             plan.renamed.append(Note(got, want.key[0], want.key[1],
-                                     _why(want.desired, taken, reserved)))
+                                     _why(want.desired, taken, reserved, pruned)))
 
     new_text: dict[str, str] = {}
     for key, name in [*kept.items(), *fresh.items()]:
@@ -211,11 +219,17 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
     return plan
 
 
-def _why(desired: str, taken: set[str], reserved: set[str]) -> str:
+def _why(desired: str, taken: set[str], reserved: set[str],
+         pruned: Mapping[str, Key | None]) -> str:
     if not desired:
         return "the template gave an empty name"
     if desired in taken:
         return f"'{desired}' is a profile outside the managed block"
+    if desired in pruned:
+        old = pruned[desired]
+        was = f" (it reached {_printable(old[0])}/{_printable(old[1])})" if old else ""
+        return (f"'{desired}' was pruned in this run{was} and is not reused for another "
+                "role in the same run")
     if desired in reserved:
         return f"'{desired}' already names another generated profile"
     if desired in names.RESERVED:

@@ -28,10 +28,18 @@ def logout(session_name: str | None, all_sessions: bool) -> None:
     else:
         sessions = [resolve_session(env, session_name, None)]
     errors: list[AwsenvError] = []
+    signed_out = False
     for session in sessions:
         result = run_logout(env, session)
         errors.extend(result.errors)
+        signed_out = signed_out or result.removed_anything
         what = "signed out" if result.removed_anything else "was not signed in"
         click.echo(printable(f"Session {session.key} ({session.start_url}): {what}."), err=True)
+    if signed_out:
+        # Other shells are other processes: say what they hold and when that ends.
+        click.echo("awsenv: open shells using these sessions drop their role credentials "
+                   "(env mode) and mark the profile ✗ at their next prompt; credentials "
+                   "already handed out stay valid at AWS until they expire (AWS cannot "
+                   "recall them).", err=True)
     if errors:
         raise errors[0]

@@ -21,7 +21,17 @@ def _locate(target: str | None) -> Path:
     the shell's own `cd` and its hook walk do, so the path allowed is the path
     the hook finds (trust is bound to the path a `.awsenv` is found at).
     """
-    here = logical_cwd(os.environ)
+    if target and os.path.isabs(target):
+        here = "/"
+    else:
+        try:
+            here = logical_cwd(os.environ)
+        except FileNotFoundError:  # getcwd() of a deleted directory
+            pwd = os.environ.get("PWD", "")
+            where = f" ({printable(pwd)})" if os.path.isabs(pwd) else ""
+            raise AwsenvError(f"the current directory{where} no longer exists",
+                              "cd to an existing directory (`cd \"$PWD\"` if it was "
+                              "recreated) and run it again", ExitCode.USAGE) from None
     start = os.path.normpath(os.path.join(here, target)) if target else here
     if target and os.path.lexists(start) and not os.path.isdir(start):
         return Path(start)
