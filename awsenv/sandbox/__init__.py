@@ -4,24 +4,114 @@ A newcomer runs one command and sees the real flows work in a throwaway world:
 an emulator on a free loopback port, an isolated HOME/XDG tree and AWS config,
 a keyring of the sandbox's own, the real login and sync, and two sample
 projects with `.awsenv` files. Nothing outside the temporary tree is read or
-written, and all of it is removed on exit.
+written, and all of it is removed on every way out that can be caught: a normal
+exit, an exception, Ctrl-C, SIGHUP (the terminal closed) and SIGTERM. The tree
+holds a keyring file with the emulator's refresh token, so it is created
+private (``mkdtemp``: a fresh name, mode 0700) in a temporary directory no other
+user can swap it out of, and the shell inside gets the signal too (it would
+otherwise outlive the sandbox it works in).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import stat
 import subprocess
 import tempfile
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from awsenv.emulator import Directory, Emulator
+from awsenv.errors import AwsenvError, printable
 from awsenv.paths import awsenv_command
+
+# The signals that end the sandbox (and its shell) with the tree removed; SIGINT
+# arrives as KeyboardInterrupt and takes the same way out.
+ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+# How long a child that was told to end may take before it is killed.
+CHILD_GRACE = 5.0
 
 SESSION = "sandbox"
 # Sample projects and the (account, role) each one selects.
 PROJECTS = {"web-app": ("dev", "Developer"), "billing": ("prod", "ReadOnlyAccess")}
+
+
+class Ended(Exception):
+    """A catchable signal ended the sandbox; raised from its handler to unwind cleanly."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children first), from /proc; [] where there is none."""
+    parents: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat_line = fh.read()
+        except OSError:
+            continue  # gone meanwhile
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        fields = stat_line[stat_line.rfind(b")") + 2:].split()
+        if len(fields) > 1:
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        kids = parents.get(todo.pop(0), [])
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def scratch_parent() -> Path:
+    """The temporary directory to create the sandbox in, if no other user can meddle there.
+
+    ``mkdtemp`` makes a fresh name with O_EXCL and mode 0700, so nobody can
+    pre-create it; what remains is the parent: writable by others without the
+    sticky bit, or owned by another user, lets them rename the tree away and
+    put their own in its place.
+    """
+    parent = Path(tempfile.gettempdir())
+    try:
+        st = os.stat(parent)
+    except OSError as exc:
+        raise AwsenvError(f"the temporary directory {printable(str(parent))} cannot be used "
+                          f"({exc.strerror})", "set TMPDIR to a directory of your own") from exc
+    foreign = st.st_uid not in (0, os.geteuid())
+    open_to_others = st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not st.st_mode & stat.S_ISVTX
+    if foreign or open_to_others:
+        why = "belongs to another user" if foreign else \
+            "is writable by other users without the sticky bit"
+        raise AwsenvError(f"the temporary directory {printable(str(parent))} {why}",
+                          "set TMPDIR to a directory of your own")
+    return parent
+
+
+def make_private_root(parent: Path) -> Path:
+    """A fresh 0700 directory under ``parent``, checked to be ours and private."""
+    root = Path(tempfile.mkdtemp(prefix="awsenv-sandbox-", dir=parent))
+    st = os.lstat(root)
+    if (not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid()
+            or stat.S_IMODE(st.st_mode) & 0o077):
+        raise AwsenvError(f"the sandbox directory {printable(str(root))} is not private",
+                          "set TMPDIR to a directory of your own")
+    return root
 
 
 @dataclass
@@ -38,26 +128,123 @@ class Sandbox:
     shell: str = "bash"
     directory: Directory | None = None
     knobs: dict[str, object] = field(default_factory=dict)
-    root: Path = field(init=False)
-    env: dict[str, str] = field(init=False)
-    emulator: Emulator = field(init=False)
+    # repr=False: set by __enter__, and repr() must work before (signal.signal builds
+    # the repr of the bound handler it replaces).
+    root: Path = field(init=False, repr=False)
+    env: dict[str, str] = field(init=False, repr=False)
+    emulator: Emulator = field(init=False, repr=False)
+    _previous: dict[int, Any] = field(init=False, default_factory=dict)
+    _child: subprocess.Popen[Any] | None = field(init=False, default=None)
+    _hung_up: subprocess.Popen[Any] | None = field(init=False, default=None)
+    _stragglers: list[int] = field(init=False, default_factory=list)
+    _emulator_up: bool = field(init=False, default=False)
 
     def __enter__(self) -> Sandbox:
-        self.root = Path(tempfile.mkdtemp(prefix="awsenv-sandbox-"))
-        home = self.root / "home"
-        home.mkdir(mode=0o700)
-        (self.root / "run").mkdir(mode=0o700)
-        self.emulator = Emulator(directory=self.directory or Directory.default(),
-                                 auto_approve=True, **self.knobs)
-        self.emulator.__enter__()
-        self.env = self._environ(home)
+        """Handlers first, then the tree: a signal at any point after this finds both."""
+        self._catch_signals()
+        try:
+            self.root = make_private_root(scratch_parent())
+            home = self.root / "home"
+            home.mkdir(mode=0o700)
+            (self.root / "run").mkdir(mode=0o700)
+            self.emulator = Emulator(directory=self.directory or Directory.default(),
+                                     auto_approve=True, **self.knobs)
+            self.emulator.__enter__()
+            self._emulator_up = True
+            self.env = self._environ(home)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop the emulator and remove the tree; a second signal cannot cut this short."""
+        self._hold_signals()
         try:
-            self.emulator.__exit__(None, None, None)
+            if self._child is not None:
+                self._end_child()
+            if self._emulator_up:
+                self._emulator_up = False
+                self.emulator.__exit__(None, None, None)
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            root = getattr(self, "root", None)
+            if root is not None:
+                shutil.rmtree(root, ignore_errors=True)
+            self._restore_signals()
+
+    # -- signals and the child --------------------------------------------------------
+
+    def _catch_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return  # only the main thread can handle signals (tests driving it in a thread)
+        for sig in ENDING_SIGNALS:
+            self._previous[sig] = signal.signal(sig, self._on_signal)
+
+    def _hold_signals(self) -> None:
+        for sig in self._previous:
+            signal.signal(sig, signal.SIG_IGN)
+
+    def _restore_signals(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous.clear()
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        """Hang up the child, then unwind. No waiting here: the handler may run inside
+        the child's own ``wait`` (which holds Popen's wait lock); ``run_child`` waits."""
+        self._hold_signals()  # the unwinding below must not be cut short by a second one
+        self._hang_up()
+        raise Ended(signum)
+
+    def _hang_up(self) -> None:
+        """SIGHUP to the running child, whichever signal ended the sandbox, and later to
+        what it had started: SIGHUP is what ends every interactive shell, as a closed
+        terminal would (bash and zsh ignore SIGTERM, fish exits on it leaving its jobs
+        running, and zsh does not pass a SIGHUP on to background jobs)."""
+        proc = self._child
+        if proc is None or proc.returncode is not None:  # reaped: its pid may be reused
+            return
+        if self._hung_up is proc:
+            return  # once: the shell is already ending
+        self._hung_up = proc
+        # Taken before the shell ends: once it has, its orphans belong to init.
+        self._stragglers = descendants(proc.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGHUP)
+
+    def _end_child(self) -> None:
+        """Hang up the child, wait a grace, SIGKILL it if still there, then hang up what
+        it started that is still running (a job started with nohup ignores this)."""
+        proc = self._child
+        if proc is None:
+            return
+        self._hang_up()
+        self._child = None
+        try:
+            proc.wait(timeout=CHILD_GRACE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for pid in self._stragglers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGHUP)
+        self._stragglers = []
+
+    def run_child(self, argv: Sequence[str], *, timeout: float | None = None,
+                  **popen: Any) -> subprocess.CompletedProcess[Any]:
+        """Run ``argv`` in the sandbox (its env, cwd = its home); the child is told to end
+        with the sandbox whatever ends it (a signal, Ctrl-C, an exception, ``timeout``)."""
+        proc = subprocess.Popen(list(argv), env=self.env, cwd=self.home, **popen)
+        self._child = proc
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException:
+            self._end_child()
+            raise
+        finally:
+            if self._child is proc:
+                self._child = None
+        return subprocess.CompletedProcess(list(argv), proc.returncode, out, err)
 
     def _environ(self, home: Path) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items()
@@ -153,10 +340,9 @@ def render(box: Sandbox, name: str) -> str:
 
 def tour(box: Sandbox) -> tuple[list[StepResult], str]:
     """Run the scripted tour in real bash; one result per step, plus the full transcript."""
-    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", render(box, "tour.bash")],
-                          env=box.env, text=True, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, timeout=300, cwd=box.home,
-                          stdin=subprocess.DEVNULL)
+    proc = box.run_child(["bash", "--norc", "--noprofile", "-c", render(box, "tour.bash")],
+                         text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, timeout=300)
     transcript = proc.stdout
     results: list[StepResult] = []
     for line in proc.stdout.splitlines():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import click
@@ -28,9 +27,20 @@ def sandbox(shell: str, script: bool) -> None:
     Without a terminal (or with --script) it runs the same tour as a script,
     prints each step's result, and exits 0 only if every step worked.
     """
-    from awsenv.sandbox import TOUR_TEXT, Sandbox, interactive_argv, profiles, tour
+    from awsenv.sandbox import Ended
 
     interactive = not script and sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        _run(shell, interactive)
+    except Ended as ended:
+        # The tree is gone and the shell was told to end; nothing is printed, as
+        # the terminal may be gone too (SIGHUP). Exit the way a shell reports it.
+        raise click.exceptions.Exit(128 + ended.signum) from None
+
+
+def _run(shell: str, interactive: bool) -> None:
+    from awsenv.sandbox import TOUR_TEXT, Sandbox, interactive_argv, profiles, tour
+
     with Sandbox(shell=shell) as box:
         click.echo(f"Sandbox in {box.root} (emulator at {box.emulator.url})", err=True)
         failed = 0
@@ -44,7 +54,7 @@ def sandbox(shell: str, script: bool) -> None:
             count = box.awsenv("list", "--json").stdout.count('"role_name"')
             click.echo(TOUR_TEXT.format(url=box.emulator.url, dev=dev, prod=prod,
                                         n=count or "the"), err=True)
-            subprocess.run(interactive_argv(box, shell), env=box.env, cwd=box.home)
+            box.run_child(interactive_argv(box, shell))
             click.echo("Sandbox removed.", err=True)
             return
         results, transcript = tour(box)
