@@ -149,14 +149,30 @@ def _check_time(amz_date: str, signed_at: datetime) -> None:
                        "min.)")
 
 
-def _check_scope(state: st.State, scope: str, amz_date: str) -> None:
+# AWS's own STS host names, as a client behind a proxy playing them sends them
+# (tests/interop/_tlsproxy.py): sts.REGION.amazonaws.com, or the global sts.amazonaws.com.
+_STS_HOST = re.compile(r"sts(?:\.([a-z0-9-]+))?\.amazonaws\.com(?:\.cn)?")
+
+
+def served_regions(state: st.State, req: Request) -> frozenset[str]:
+    """The regions the endpoint the client reached serves: the one in a regional AWS
+    host name (us-east-1 for the global one), else, for the emulator's own loopback
+    URL, its region and the ``sts_regions`` knob's."""
+    host = (req.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+    m = _STS_HOST.fullmatch(host)
+    if m:
+        return frozenset({m.group(1) or "us-east-1"})
+    return state.sts_regions()
+
+
+def _check_scope(state: st.State, req: Request, scope: str, amz_date: str) -> None:
     """<date of X-Amz-Date>/<a region this endpoint serves>/sts/aws4_request, as STS checks."""
     date, region, service, terminal = scope.split("/")
     if date != amz_date[:8]:
         raise StsError("SignatureDoesNotMatch", "Date in Credential scope does not match "
                        "YYYYMMDD from ISO-8601 version of date from HTTP: "
                        f"'{date}' != '{amz_date[:8]}', from '{amz_date}'.")
-    if region not in state.sts_regions():
+    if region not in served_regions(state, req):
         raise StsError("SignatureDoesNotMatch",
                        f"Credential should be scoped to a valid region, not '{region}'. ")
     if service != "sts":
@@ -188,7 +204,7 @@ def verify(state: st.State, req: Request) -> st.RoleCredential:
         raise StsError("ExpiredToken", "The security token included in the request is expired",
                        status=400)
     _check_time(amz_date, signed_at)
-    _check_scope(state, scope, amz_date)
+    _check_scope(state, req, scope, amz_date)
     if any(not req.headers.get_all(name) or name != name.lower() for name in signed):
         raise StsError("SignatureDoesNotMatch", _BAD_SIGNATURE)
     claimed = req.headers.get("X-Amz-Content-Sha256")
@@ -370,7 +386,8 @@ def assume_role(state: st.State, req: Request, form: dict[str, list[str]]) -> Re
     if seconds is not None and seconds > role.max_session_duration:
         raise StsError("ValidationError", "The requested DurationSeconds exceeds the "
                        "MaxSessionDuration set for this role.", status=400)
-    lifetime = min(seconds or DEFAULT_DURATION, role.max_session_duration)
+    lifetime = state.knobs.assume_role_ttl or min(seconds or DEFAULT_DURATION,
+                                                  role.max_session_duration)
     new = st.RoleCredential(
         access_key_id=st.new_access_key_id(),
         secret_access_key=st.new_secret_access_key(),

@@ -54,7 +54,8 @@ def creds(emu: Emulator) -> dict[str, str]:
 
 def sign(emu: Emulator, creds: dict[str, str], monkeypatch: pytest.MonkeyPatch, *,
          body: bytes = BODY, region: str | None = None, skew: dt.timedelta | None = None,
-         extra: dict[str, str] | None = None, auth_class: Any = None) -> Any:
+         extra: dict[str, str] | None = None, auth_class: Any = None,
+         url: str | None = None) -> Any:
     """A request botocore's SigV4Auth signed for STS (``skew`` shifts the signer's clock)."""
     from botocore import auth
     from botocore.awsrequest import AWSRequest
@@ -64,7 +65,7 @@ def sign(emu: Emulator, creds: dict[str, str], monkeypatch: pytest.MonkeyPatch, 
         shifted = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + skew
         monkeypatch.setattr(auth, "get_current_datetime", lambda: shifted)
     headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", **(extra or {})}
-    req = AWSRequest(method="POST", url=emu.url + "/", data=body, headers=headers)
+    req = AWSRequest(method="POST", url=url or emu.url + "/", data=body, headers=headers)
     signer = (auth_class or auth.SigV4Auth)(
         Credentials(creds["key"], creds["secret"], creds["token"]), "sts", region or emu.region)
     signer.add_auth(req)
@@ -245,3 +246,24 @@ def test_a_signed_header_missing_from_the_request_is_refused(
     assert "x-amz-meta" in req.headers["Authorization"]
     refused(send(emu, headers_of(req, drop=("x-amz-meta",)), BODY), 403,
             "SignatureDoesNotMatch")
+
+
+
+@pytest.mark.parametrize(("host", "serves"), [
+    ("sts.eu-west-1.amazonaws.com", "eu-west-1"),
+    ("sts.amazonaws.com", "us-east-1"),
+])
+def test_a_regional_host_name_serves_its_region_only(emu: Emulator, creds: dict[str, str],
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     host: str, serves: str) -> None:
+    """Reached by AWS's own host name (a client behind the interop proxy), the endpoint
+    serves that name's region, as the real regional endpoint does, whatever the knob says."""
+    emu.configure(sts_regions=["ap-south-1"])
+    for region in (serves, "ap-south-1"):
+        req = sign(emu, creds, monkeypatch, region=region, url=f"https://{host}/")
+        answer = send(emu, [("Host", host), *headers_of(req)], BODY)
+        if region == serves:
+            assert answer[0] == 200, answer
+        else:
+            message = refused(answer, 403, "SignatureDoesNotMatch")
+            assert message == f"Credential should be scoped to a valid region, not '{region}'. "
