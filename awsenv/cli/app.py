@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credential-process": ("credential_process", "credential_process"),
     "export": ("export", "export"),
     "exec": ("exec_", "exec_"),
+    "serve": ("serve", "serve"),
     "sync": ("sync", "sync"),
     "console": ("console", "console"),
     "init": ("init", "init"),
@@ -76,9 +77,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
         waiting.install()
 
 
-# Servers that run until stopped (their in-process calls are the tour's, each bounded
-# per attempt): no command-wide deadline.
-UNBOUNDED = ("sandbox", "emulator")
+# Servers that run until stopped (their in-process calls are the tour's or each
+# request's, each bounded per attempt): no command-wide deadline.
+UNBOUNDED = ("sandbox", "emulator", "serve")
 
 
 def enable_debug() -> None:
