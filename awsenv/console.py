@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from awsenv import errors
 from awsenv.creds.model import RoleCredentials
 from awsenv.errors import AwsenvError, ServiceError
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 ISSUER = "awsenv"
 TIMEOUT = 15.0
+SIGNIN = "the AWS sign-in endpoint"
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,16 @@ def signin_token(endpoint: str, creds: RoleCredentials) -> str:
         with urllib.request.urlopen(url, timeout=TIMEOUT) as resp:
             body = resp.read()
     except urllib.error.HTTPError as exc:
+        if exc.code == 429 or exc.code >= 500:
+            word = errors.THROTTLED if exc.code == 429 else errors.SERVER
+            raise errors.service_failed(SIGNIN, "getSigninToken", word,
+                                        f"HTTP {exc.code}") from None
         raise ServiceError(
             f"the AWS sign-in endpoint refused the role credentials (HTTP {exc.code})",
             "retry; if it persists the role may not allow console access",
         ) from None
     except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ServiceError(f"cannot reach the AWS sign-in endpoint ({reason})",
-                           "check your network or AWS_ENDPOINT_URL_SIGNIN") from None
+        raise errors.service_failed(SIGNIN, "getSigninToken", errors.os_cause(exc)) from None
     try:
         token = json.loads(body)["SigninToken"]
     except (ValueError, KeyError, TypeError):

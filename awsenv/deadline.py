@@ -93,14 +93,14 @@ def remaining(environ: Mapping[str, str] | None = None) -> float | None:
 
 
 def passed(action: str, environ: Mapping[str, str] | None = None) -> Exception:
-    """The error for a spent budget: a ServiceError (exit 6, "timed out"), like a
-    read timeout, so the caller keeps the session and its caches."""
-    from awsenv.errors import ServiceError
+    """The error for a spent budget: "timed out" (exit 6) in awsenv's one vocabulary
+    (``awsenv.errors``), like a read timeout, so the caller keeps the session and caches."""
+    from awsenv import errors
 
-    return ServiceError(
-        f"IAM Identity Center timed out: no answer to {action} within "
-        f"{limit(environ):g} s ({variable()}, retries included)",
-        f"check the network and retry; for a slow link raise {variable()} (seconds)")
+    return errors.service_failed(
+        "IAM Identity Center", action, errors.TIMED_OUT,
+        f"no answer within {limit(environ):g} s, {variable()}, retries included",
+        f"retry; on a slow network raise {variable()} (seconds)")
 
 
 def listen(listener: Listener | None) -> None:

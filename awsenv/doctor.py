@@ -414,9 +414,11 @@ def check_clock(environ: Mapping[str, str], sessions: list[SsoSession], timeout:
     try:
         skew = measure_skew(url, timeout)
     except (OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        return Check("clock", WARN, f"not checked: {url} not reachable ({reason})",
-                     "check the network or proxy (HTTPS_PROXY); sign-in needs that endpoint")
+        from awsenv import errors
+
+        cause = errors.os_cause(exc)
+        return Check("clock", WARN, f"not checked: {url}: {cause}",
+                     f"{errors.CAUSE_FIXES[cause]}; sign-in needs that endpoint")
     ahead = f"{about(abs(skew))} {'behind' if skew > 0 else 'ahead of'}"
     if abs(skew) >= SKEW_FAIL:
         return Check("clock", FAIL, f"this machine's clock is {ahead} {url}: AWS refuses "

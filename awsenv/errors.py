@@ -80,3 +80,49 @@ class UntrustedError(AwsenvError):
 
 class TimeoutError_(AwsenvError):
     code = ExitCode.TIMEOUT
+
+
+# -- One vocabulary for a call to a service that failed (exit 6) ---------------------------
+# Each cause has one wording and one fix wherever it happens: sign-in, refresh, role
+# credentials, listing, `status --check`, the console link, the retry lines on a
+# terminal. A refused connection never mentions throttling; a slow one always says
+# "timed out". `auth.clients.cause` sorts botocore's exceptions into these.
+UNREACHABLE = "could not connect"
+TIMED_OUT = "timed out"
+THROTTLED = "throttled"
+DROPPED = "connection dropped"
+SERVER = "server error"
+
+CAUSE_FIXES = {
+    UNREACHABLE: "check the network, a proxy (HTTPS_PROXY) or an AWS_ENDPOINT_URL_* setting, "
+                 "then retry",
+    TIMED_OUT: "retry; on a slow network raise AWSENV_READ_TIMEOUT (seconds per attempt)",
+    THROTTLED: "wait a minute and retry; other tools may share the request quota "
+               "(AWSENV_TPS lowers awsenv's own rate)",
+    DROPPED: "retry; if it keeps happening, check the network or proxy",
+    SERVER: "retry in a while; AWS may be having a problem",
+}
+OTHER_FIX = "retry; if it persists, rerun with --debug and report it"
+
+
+def os_cause(exc: BaseException) -> str:
+    """An OSError/urllib failure (no botocore: the console link, doctor) in these words."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        return TIMED_OUT
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError)):
+        return DROPPED
+    return UNREACHABLE  # refused, no route, unknown host, TLS
+
+
+def service_failed(service: str, action: str, cause: str, detail: str = "",
+                   fix: str | None = None) -> ServiceError:
+    """``SERVICE ACTION failed: CAUSE (DETAIL); FIX``: the one line for every cause above.
+
+    ``cause`` is one of the words above (or an error code the service sent);
+    ``detail`` says more of the same cause ("HTTP 503", "3 tries") and never
+    carries service text (it could echo request fields, tokens among them).
+    """
+    shown = f"{cause} ({detail})" if detail else cause
+    return ServiceError(f"{service} {action} failed: {shown}",
+                        fix or CAUSE_FIXES.get(cause, OTHER_FIX))

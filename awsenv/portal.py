@@ -20,7 +20,8 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from awsenv import deadline
+from awsenv import deadline, errors
+from awsenv.auth import clients
 from awsenv.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -32,11 +33,6 @@ log = logging.getLogger(__name__)
 DEFAULT_TPS = 20.0
 DEFAULT_WORKERS = 8
 PAGE_SIZE = 100  # the portal's maximum max_result
-
-# Answers worth retrying: throttling and the service's own failures.
-_THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException",
-                             "Throttling", "SlowDown", "RequestLimitExceeded", "429"})
-
 
 @dataclass
 class AccountRoles:
@@ -312,43 +308,50 @@ class PortalLister:
                 if code in ("ForbiddenException", "ResourceNotFoundException") and \
                         op == "ListAccountRoles":
                     raise _AccountRefused(code) from None
-                if code in _THROTTLE_CODES or status == 429:
+                reason, detail = clients.status_cause(status, code)
+                if reason == errors.THROTTLED:
                     self.stats.add(throttled=1)
-                    reason = "throttled"
-                elif status >= 500:
+                elif reason == errors.SERVER:
                     self.stats.add(server_errors=1)
-                    reason = f"HTTP {status}"
                 else:
                     raise ServiceError(
-                        f"the SSO portal refused {op}: {code} "
-                        f"({_one_line(exc.response.get('Error', {}).get('Message'))})",
+                        f"IAM Identity Center {op} failed: {code} (HTTP {status}: "
+                        f"{_one_line(exc.response.get('Error', {}).get('Message'))})",
                         "check the sign-in's start URL/region with `awsenv status`") from None
             except (ConnectionError, HTTPClientError) as exc:
                 self.stats.add(network_errors=1)
                 network_failures += 1
+                reason, detail = clients.cause(exc)
                 if network_failures >= policy.max_network_attempts:
-                    raise ServiceError(
-                        f"cannot reach the SSO portal ({type(exc).__name__})",
-                        "check the network/proxy and retry") from None
-                reason = type(exc).__name__
+                    raise errors.service_failed(
+                        "IAM Identity Center", op, reason,
+                        _tries(network_failures, detail)) from None
                 deadline.report("retry", op, network_failures + 1, policy.max_network_attempts,
-                                "timed out" if "Timeout" in reason else "could not connect")
+                                reason)
             except BotoCoreError as exc:
-                raise ServiceError(f"SSO portal call {op} failed ({type(exc).__name__})",
-                                   "retry; run with --debug for details") from None
+                raise errors.service_failed("IAM Identity Center", op,
+                                            clients.cause(exc)[0]) from None
             if attempt >= policy.max_attempts or waited >= policy.max_wait_s:
-                raise ServiceError(
-                    f"the SSO portal kept refusing {op} ({reason}) after {attempt} attempts",
-                    "retry later, or lower AWSENV_TPS if other tools share the quota")
+                raise errors.service_failed("IAM Identity Center", op, reason,
+                                            _tries(attempt, detail))
             delay = self._backoff(attempt)
             left = deadline.remaining()
-            if left is not None:
-                if left <= 0:
+            if left is not None and delay >= left - 0.05:
+                # No try could start after this wait (auth.clients refuses one then).
+                if reason == errors.TIMED_OUT:
                     raise deadline.passed(op)
-                delay = min(delay, left)
+                # Answered (throttled, 5xx) or refused every time: that cause is the
+                # one to name, not the budget it used up.
+                raise errors.service_failed("IAM Identity Center", op, reason,
+                                            _tries(attempt, detail))
             waited += delay
             log.debug("%s %s; retry %d in %.2fs", op, reason, attempt, delay)
             self._sleep(delay)
+
+
+def _tries(n: int, detail: str = "") -> str:
+    """"HTTP 429, 4 tries": how often the same cause was met."""
+    return ", ".join(x for x in (detail, f"{n} tries" if n > 1 else "") if x)
 
 
 class _Unauthorized(Exception):

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from awsenv import deadline
+from awsenv import deadline, errors
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ConfigError, ServiceError
 
@@ -120,16 +120,27 @@ def _attempts(session: Any, attempts: int | None) -> int:
         return 3
 
 
-def _why(exception: BaseException | None, response: Mapping[str, Any] | None) -> str:
-    """A few words on why an attempt failed, for the retry line (no service text)."""
+def _cause_of(exception: BaseException | None,
+              response: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """(cause, detail) of an attempt that failed, None for one that did not."""
     if exception is not None:
-        if isinstance(exception, AwsenvError):
-            return ""
-        name = type(exception).__name__
-        return "timed out" if "Timeout" in name else \
-            "could not connect" if "Connect" in name else name
+        return None if isinstance(exception, AwsenvError) else cause(exception)
     status = int(((response or {}).get("status_code")) or 0)
-    return f"HTTP {status}" if status >= 300 else ""
+    if status < 300:
+        return None
+    body = (response or {}).get("body") or b""
+    throttled = isinstance(body, bytes) and any(c.encode() in body for c in THROTTLE_CODES
+                                                if not c.isdigit())
+    return status_cause(429 if throttled else status, None)[0], f"HTTP {status}"
+
+
+def _why(exception: BaseException | None, response: Mapping[str, Any] | None) -> str:
+    """Why an attempt failed, for the retry line: the words of ``cause`` (no service text)."""
+    found = _cause_of(exception, response)
+    if found is None:
+        return ""
+    word, detail = found
+    return f"{word}, {detail}" if detail and word != detail else word
 
 
 def _watched(env: Environment, client: BaseClient, session: Any,
@@ -155,6 +166,12 @@ def _watched(env: Environment, client: BaseClient, session: Any,
         if left is not None:
             if left <= 0.05:
                 log.debug("%s: deadline spent before attempt %d", op, attempt)
+                word, detail = context.get("awsenv_cause") or (errors.TIMED_OUT, "")
+                if attempt > 1 and word != errors.TIMED_OUT:
+                    # Answered (throttled, 5xx) or refused every time: name that cause.
+                    raise errors.service_failed("IAM Identity Center", op, word,
+                                                ", ".join(x for x in (detail, f"{attempt - 1} "
+                                                                      "tries") if x))
                 raise deadline.passed(op, environ)
             config = context.get("client_config")
             read = getattr(config, "read_timeout", None) or READ_TIMEOUT
@@ -167,6 +184,7 @@ def _watched(env: Environment, client: BaseClient, session: Any,
                  response_dict: Any = None, **_: Any) -> None:
         if isinstance(context, dict):
             context["awsenv_why"] = _why(exception, response_dict)
+            context["awsenv_cause"] = _cause_of(exception, response_dict)
             deadline.report("done", context.get("awsenv_op", ""))
 
     def named(params: Any, model: Any, context: Any = None, **_: Any) -> None:
@@ -261,34 +279,66 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (BotoCoreError, OSError))
 
 
-def service_error(exc: BaseException, action: str, region: str | None = None) -> AwsenvError:
-    """A one-line ServiceError for a failure botocore already retried.
+# Error codes that mean the caller is being rate-limited.
+THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling",
+                            "SlowDown", "RequestLimitExceeded", "429"})
 
-    Only the error code and class go into the message: a service message could
-    echo request fields, and those include tokens. An AwsenvError raised inside
-    the call (the command's deadline, a bad setting) is already that line.
+
+def status_cause(status: int, code: str | None) -> tuple[str, str]:
+    """(cause, detail) for an HTTP answer: throttled, a server error, or the service's code."""
+    if status == 429 or (code or "") in THROTTLE_CODES:
+        return errors.THROTTLED, f"HTTP {status}" if status else ""
+    if status >= 500:
+        return errors.SERVER, f"HTTP {status}"
+    return code or "error", f"HTTP {status}" if status else ""
+
+
+def cause(exc: BaseException) -> tuple[str, str]:
+    """(cause, detail) of a failed call in awsenv's one vocabulary (``awsenv.errors``).
+
+    A refused connection, an unknown host and a proxy that does not answer are
+    "could not connect"; a connect or read timeout is "timed out"; a connection
+    closed mid-answer is "connection dropped"; 429/throttling codes "throttled";
+    5xx "server error". Anything else keeps its class name.
+    """
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        HTTPClientError,
+        ProxyConnectionError,
+        ReadTimeoutError,
+        SSLError,
+    )
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+
+    if isinstance(exc, ClientError):
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return status_cause(status, error_code(exc))
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)):
+        return errors.TIMED_OUT, ""
+    if isinstance(exc, SSLError):
+        return errors.UNREACHABLE, "TLS failed: a proxy, or AWS_CA_BUNDLE"
+    if isinstance(exc, (EndpointConnectionError, ProxyConnectionError, ConnectionRefusedError)):
+        return errors.UNREACHABLE, ""
+    if isinstance(exc, (ConnectionClosedError, BotoConnectionError, HTTPClientError,
+                        ConnectionError)):
+        return errors.DROPPED, ""
+    return type(exc).__name__, ""
+
+
+def service_error(exc: BaseException, action: str, region: str | None = None) -> AwsenvError:
+    """The one line for a failure botocore already retried (``awsenv.errors`` vocabulary).
+
+    Only the cause, error code and HTTP status go into the message: a service
+    message could echo request fields, and those include tokens. An AwsenvError
+    raised inside the call (the command's deadline, a bad setting) is already
+    that line.
     """
     if isinstance(exc, AwsenvError):
         return exc
-    from botocore.exceptions import (
-        ClientError,
-        ConnectTimeoutError,
-        EndpointConnectionError,
-        ReadTimeoutError,
-    )
-
     where = f" in {region}" if region else ""
-    if isinstance(exc, ClientError):
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        what = f"{error_code(exc) or 'error'} (HTTP {status})"
-    elif isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
-        what = "timed out"
-    elif isinstance(exc, EndpointConnectionError):
-        what = "could not connect"
-    else:
-        what = type(exc).__name__
-    log.debug("%s failed: %s", action, what)
-    return ServiceError(
-        f"IAM Identity Center {action}{where} failed: {what}",
-        "check the network and retry; AWS may be throttling or having a problem",
-    )
+    word, detail = cause(exc)
+    log.debug("%s failed: %s %s", action, word, detail)
+    return errors.service_failed("IAM Identity Center", f"{action}{where}", word, detail)
