@@ -104,6 +104,13 @@ _awsenv_option_value() {
         --shell) kind=choice choices=(bash zsh fish) ;;
         *) return 1 ;;
       esac ;;
+    serve)
+      case $2 in
+        --port) kind=any ;;
+        --bind) kind=any ;;
+        -f|--format) kind=choice choices=(env env-no-export fish powershell windows-cmd dotenv json) ;;
+        *) return 1 ;;
+      esac ;;
     status)
       case $2 in
         --session) kind=sessions ;;
@@ -165,6 +172,10 @@ _awsenv_slot() {
         0) kind=choice choices=(bash zsh fish pwsh) ;;
         *) return 1 ;;
       esac ;;
+    serve)
+      case $2 in
+        *) kind=any ;;
+      esac ;;
     use)
       case $2 in
         0) kind=profiles ;;
@@ -186,13 +197,14 @@ _awsenv_options() {
     deny) _awsenv_words "$2" -h --help ;;
     doctor) _awsenv_words "$2" --json -h --help ;;
     emulator) _awsenv_words "$2" --port --directory --accounts --roles --hostile --start-url --region --auto-approve --deny-approvals --latency-ms --throttle-rate --tps-limit --error-rate --error-operations --seed --access-token-ttl --no-refresh-rotation --session-ttl --credential-ttl --registration-ttl --device-interval --device-code-ttl --malformed --user-name --verbose -h --help ;;
-    exec) _awsenv_words "$2" -h --help ;;
+    exec) _awsenv_words "$2" --server -h --help ;;
     export) _awsenv_words "$2" -f --format -h --help ;;
     init) _awsenv_words "$2" -h --help ;;
     list) _awsenv_words "$2" --session --refresh --json -h --help ;;
     login) _awsenv_words "$2" --session --profile --no-browser --use-device-code -h --help ;;
     logout) _awsenv_words "$2" --session --all -h --help ;;
     sandbox) _awsenv_words "$2" --shell --script -h --help ;;
+    serve) _awsenv_words "$2" --port --bind --imds -f --format -h --help ;;
     status) _awsenv_words "$2" --session --json --check -h --help ;;
     sync) _awsenv_words "$2" --session --dry-run --prune --name --native --region -h --help ;;
     use) _awsenv_words "$2" --mode --region --unset --debug -h --help ;;
@@ -235,7 +247,7 @@ _awsenv() {
     _awsenv_options "$cmd" "$cur"
     return 0
   elif [[ -z $cmd ]]; then
-    _awsenv_words "$cur" allow completion configure console credential-process deny doctor emulator exec export init list login logout sandbox status sync use
+    _awsenv_words "$cur" allow completion configure console credential-process deny doctor emulator exec export init list login logout sandbox serve status sync use
     return 0
   elif ! _awsenv_slot "$cmd" "$n"; then
     return 0

@@ -28,6 +28,8 @@ function __awsenv_takes_value --argument-names cmd opt
             return 0
         case 'sandbox --shell'
             return 0
+        case 'serve --port' 'serve --bind' 'serve -f' 'serve --format'
+            return 0
         case 'status --session'
             return 0
         case 'sync --session' 'sync --name' 'sync --region'
@@ -100,6 +102,7 @@ complete -c awsenv -n __awsenv_needs_command -a 'list' -d 'List the accounts and
 complete -c awsenv -n __awsenv_needs_command -a 'login' -d 'Sign in to IAM Identity Center once'
 complete -c awsenv -n __awsenv_needs_command -a 'logout' -d 'Sign out: end the portal session, delete keyring entries and cached cre'\Xe2\X80\Xa6
 complete -c awsenv -n __awsenv_needs_command -a 'sandbox' -d 'Try everything offline: a local emulator, a sign-in, synced profiles an'\Xe2\X80\Xa6
+complete -c awsenv -n __awsenv_needs_command -a 'serve' -d 'Serve PROFILE\'s credentials on a local endpoint that SDKs renew from by'\Xe2\X80\Xa6
 complete -c awsenv -n __awsenv_needs_command -a 'status' -d 'Show each session\'s sign-in state'
 complete -c awsenv -n __awsenv_needs_command -a 'sync' -d 'Write a profile for every account/role you can reach'
 complete -c awsenv -n __awsenv_needs_command -a 'use' -d 'Switch this shell to PROFILE (needs the shell hook from `awsenv init`)'
@@ -167,6 +170,7 @@ complete -c awsenv -n '__awsenv_using emulator' -l 'verbose' -d 'Log each reques
 complete -c awsenv -n '__awsenv_using emulator' -s 'h' -l 'help' -d 'Show this message and exit'
 
 # exec
+complete -c awsenv -n '__awsenv_using exec' -l 'server' -d 'Give COMMAND a private credentials endpoint that renews, not raw keys'
 complete -c awsenv -n '__awsenv_using exec' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot exec 0' -a '(__awsenv_names profiles)'
 complete -c awsenv -n '__awsenv_slot exec 1' -a '(__fish_complete_command)'
@@ -203,6 +207,13 @@ complete -c awsenv -n '__awsenv_using logout' -s 'h' -l 'help' -d 'Show this mes
 complete -c awsenv -n '__awsenv_using sandbox' -l 'shell' -x -a 'bash zsh fish' -d 'Shell for the interactive sandbox'
 complete -c awsenv -n '__awsenv_using sandbox' -l 'script' -d 'Run the scripted tour even on a terminal (what CI does)'
 complete -c awsenv -n '__awsenv_using sandbox' -s 'h' -l 'help' -d 'Show this message and exit'
+
+# serve
+complete -c awsenv -n '__awsenv_using serve' -l 'port' -x -d 'TCP port to listen on (0: any free port)'
+complete -c awsenv -n '__awsenv_using serve' -l 'bind' -x -d 'IP address to listen on'
+complete -c awsenv -n '__awsenv_using serve' -l 'imds' -d 'Answer as the EC2 instance metadata service (IMDSv2), for one PROFILE'
+complete -c awsenv -n '__awsenv_using serve' -s 'f' -l 'format' -x -a 'env env-no-export fish powershell windows-cmd dotenv json' -d 'Output format of the variables to export'
+complete -c awsenv -n '__awsenv_using serve' -s 'h' -l 'help' -d 'Show this message and exit'
 
 # status
 complete -c awsenv -n '__awsenv_using status' -l 'session' -x -a '(__awsenv_names sessions)' -d 'Only this sso-session'

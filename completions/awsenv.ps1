@@ -22,6 +22,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'login' = 'Sign in to IAM Identity Center once'
         'logout' = 'Sign out: end the portal session, delete keyring entries and cached cre…'
         'sandbox' = 'Try everything offline: a local emulator, a sign-in, synced profiles an…'
+        'serve' = 'Serve PROFILE''s credentials on a local endpoint that SDKs renew from by…'
         'status' = 'Show each session''s sign-in state'
         'sync' = 'Write a profile for every account/role you can reach'
         'use' = 'Switch this shell to PROFILE (needs the shell hook from `awsenv init`)'
@@ -37,13 +38,14 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'deny' = @('-h', '--help')
         'doctor' = @('--json', '-h', '--help')
         'emulator' = @('--port', '--directory', '--accounts', '--roles', '--hostile', '--start-url', '--region', '--auto-approve', '--deny-approvals', '--latency-ms', '--throttle-rate', '--tps-limit', '--error-rate', '--error-operations', '--seed', '--access-token-ttl', '--no-refresh-rotation', '--session-ttl', '--credential-ttl', '--registration-ttl', '--device-interval', '--device-code-ttl', '--malformed', '--user-name', '--verbose', '-h', '--help')
-        'exec' = @('-h', '--help')
+        'exec' = @('--server', '-h', '--help')
         'export' = @('-f', '--format', '-h', '--help')
         'init' = @('-h', '--help')
         'list' = @('--session', '--refresh', '--json', '-h', '--help')
         'login' = @('--session', '--profile', '--no-browser', '--use-device-code', '-h', '--help')
         'logout' = @('--session', '--all', '-h', '--help')
         'sandbox' = @('--shell', '--script', '-h', '--help')
+        'serve' = @('--port', '--bind', '--imds', '-f', '--format', '-h', '--help')
         'status' = @('--session', '--json', '--check', '-h', '--help')
         'sync' = @('--session', '--dry-run', '--prune', '--name', '--native', '--region', '-h', '--help')
         'use' = @('--mode', '--region', '--unset', '--debug', '-h', '--help')
@@ -99,6 +101,13 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'logout --session' = 'sessions'
         'sandbox --shell' = 'choice'
         'sandbox --shell choices' = @('bash', 'zsh', 'fish')
+        'serve --port' = 'any'
+        'serve --bind' = 'any'
+        'serve -f' = 'choice'
+        'serve -f choices' = @('env', 'env-no-export', 'fish', 'powershell', 'windows-cmd', 'dotenv', 'json')
+        'serve --format' = 'choice'
+        'serve --format choices' = @('env', 'env-no-export', 'fish', 'powershell', 'windows-cmd', 'dotenv', 'json')
+        'serve *' = 'any'
         'status --session' = 'sessions'
         'sync --session' = 'sessions'
         'sync --name' = 'any'

@@ -1,8 +1,10 @@
-"""`awsenv exec PROFILE -- CMD [ARGS...]`: run one command with the role's credentials.
+"""`awsenv exec [--server] PROFILE -- CMD [ARGS...]`: run one command with the role's credentials.
 
 On POSIX awsenv replaces itself with CMD (``execve``), so CMD *is* the process:
 exit codes and signals need no forwarding. Elsewhere a child is run and every
-catchable signal is passed on.
+catchable signal is passed on. With ``--server`` awsenv stays, serving a private
+credentials endpoint in its own threads (so it ends with awsenv) while CMD runs
+as its child (awsenv.serve.relay passes signals and the exit status through).
 """
 
 from __future__ import annotations
@@ -22,22 +24,30 @@ from awsenv.environment import Environment
 
 @click.command(context_settings={"ignore_unknown_options": True,
                                  "allow_interspersed_args": False})
+@click.option("--server", is_flag=True,
+              help="Give COMMAND a private credentials endpoint that renews, not raw keys.")
 @click.argument("profile", shell_complete=complete_profile)
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
-def exec_(profile: str, command: tuple[str, ...]) -> None:
+def exec_(profile: str, command: tuple[str, ...], server: bool) -> None:
     """Run COMMAND with PROFILE's credentials, region and AWSENV_PROFILE in its environment.
 
     AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN are removed so nothing
     competes with the credentials. COMMAND's exit code is awsenv's exit code;
     127 when COMMAND is not found.
 
-    Example: awsenv exec dev -- terraform plan
+    --server: COMMAND gets AWS_CONTAINER_CREDENTIALS_FULL_URI and
+    AWS_CONTAINER_AUTHORIZATION_TOKEN of an endpoint that lives as long as it
+    does, so its SDK renews for as long as the sign-in lasts (no raw keys).
+
+    Example: awsenv exec dev -- terraform plan; awsenv exec --server dev -- cdk deploy
     """
     if command[:1] == ("--",):  # click keeps `--` once positional parsing has begun
         command = command[1:]
     if not command:
         raise click.UsageError("missing COMMAND after --")
     env = Environment.from_os()
+    if server:
+        raise click.exceptions.Exit(_exec_with_server(env, profile, list(command)))
     creds = get(env, profile)
     child_env = child_environ(env.environ, creds)
     program = find_program(command[0], child_env)
@@ -51,6 +61,34 @@ def exec_(profile: str, command: tuple[str, ...]) -> None:
             raise CommandNotExecutable(f"{command[0]}: cannot run it ({exc.strerror})",
                                        "check that it is an executable for this system") from None
     raise click.exceptions.Exit(_run_forwarding(program, argv, child_env))
+
+
+def _exec_with_server(env: Environment, profile: str, argv: list[str]) -> int:
+    """Serve PROFILE on loopback for the life of ``argv``; the child's end is awsenv's."""
+    from awsenv import deadline
+    from awsenv.cli.commands.serve import bind_server, error_printer
+    from awsenv.serve import default_source, endpoint, relay
+
+    source = default_source(env)
+    creds = source(profile)  # signed in and fetchable, before anything starts
+    program = find_program(argv[0], env.environ)
+    # The endpoint renews for as long as CMD runs: no command-wide budget, and no
+    # waiting lines on CMD's terminal (each attempt keeps its own timeouts).
+    deadline.end()
+    deadline.listen(None)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Signals are blocked before the endpoint's threads exist (they inherit the mask).
+    with relay.Relay() as signals, bind_server(source, [profile], host="127.0.0.1", port=0,
+                                               imds=False, on_error=error_printer()) as server:
+        child_env = endpoint.child_environ(env.environ, server.url(profile), server.token,
+                                           profile, creds.region)
+        try:
+            code = signals.run(program, argv, child_env)
+        except OSError as exc:
+            raise CommandNotExecutable(f"{argv[0]}: cannot run it ({exc.strerror})",
+                                       "check that it is an executable for this system") from None
+    return relay.end_like(code)
 
 
 def _run_forwarding(program: str, argv: list[str], child_env: dict[str, str]) -> int:
