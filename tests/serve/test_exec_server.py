@@ -139,3 +139,37 @@ def test_the_endpoint_dies_with_awsenv(signed: World, tmp_path: Path) -> None:
         os.kill(child["pid"], 0)  # the command itself lives on; its SDK can renew no more
     finally:
         os.kill(child["pid"], signal.SIGKILL)
+
+
+# Counts SIGINTs: reports "ready", and after the first one waits for a second that a
+# relay forwarding the terminal's Ctrl-C would add, then writes the count.
+COUNTER = """
+import signal, sys, time
+seen = []
+signal.signal(signal.SIGINT, lambda s, f: seen.append(s))
+print("ready", flush=True)
+while not seen:
+    time.sleep(0.05)
+for _ in range(20):
+    time.sleep(0.05)
+open(sys.argv[1], "w").write(str(len(seen)))
+"""
+
+
+def test_ctrl_c_at_a_terminal_reaches_the_command_once(signed: World, tmp_path: Path) -> None:
+    """The terminal sends Ctrl-C to the whole foreground group (awsenv and CMD): awsenv
+    must not send it again, or a command that counts interrupts sees two."""
+    import pexpect
+
+    out = tmp_path / "count"
+    child = pexpect.spawn(AWSENV[0], [*AWSENV[1:], "exec", "--server", "dev", "--",
+                                      sys.executable, "-c", COUNTER, str(out)],
+                          env=signed.environ(), timeout=60, encoding="utf-8")
+    try:
+        child.expect("ready")
+        child.sendintr()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert out.read_text() == "1"
+    assert child.exitstatus == 0
