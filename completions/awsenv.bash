@@ -167,6 +167,11 @@ _awsenv_slot() {
         0) kind=profiles ;;
         *) return 1 ;;
       esac ;;
+    help)
+      case $2 in
+        0) kind=any ;;
+        *) return 1 ;;
+      esac ;;
     init)
       case $2 in
         0) kind=choice choices=(bash zsh fish pwsh) ;;
@@ -199,6 +204,7 @@ _awsenv_options() {
     emulator) _awsenv_words "$2" --port --directory --accounts --roles --hostile --start-url --region --auto-approve --deny-approvals --latency-ms --throttle-rate --tps-limit --error-rate --error-operations --seed --access-token-ttl --no-refresh-rotation --session-ttl --credential-ttl --registration-ttl --device-interval --device-code-ttl --malformed --user-name --verbose -h --help ;;
     exec) _awsenv_words "$2" --server -h --help ;;
     export) _awsenv_words "$2" -f --format -h --help ;;
+    help) _awsenv_words "$2" -h --help ;;
     init) _awsenv_words "$2" -h --help ;;
     list) _awsenv_words "$2" --session --refresh --json -h --help ;;
     login) _awsenv_words "$2" --session --profile --no-browser --use-device-code -h --help ;;
@@ -247,7 +253,7 @@ _awsenv() {
     _awsenv_options "$cmd" "$cur"
     return 0
   elif [[ -z $cmd ]]; then
-    _awsenv_words "$cur" allow completion configure console credential-process deny doctor emulator exec export init list login logout sandbox serve status sync use
+    _awsenv_words "$cur" allow completion configure console credential-process deny doctor emulator exec export help init list login logout sandbox serve status sync use
     return 0
   elif ! _awsenv_slot "$cmd" "$n"; then
     return 0

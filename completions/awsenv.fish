@@ -97,6 +97,7 @@ complete -c awsenv -n __awsenv_needs_command -a 'doctor' -d 'Check the set-up (c
 complete -c awsenv -n __awsenv_needs_command -a 'emulator' -d 'Run a local IAM Identity Center (sso-oidc, sso portal, STS, console fed'\Xe2\X80\Xa6
 complete -c awsenv -n __awsenv_needs_command -a 'exec' -d 'Run COMMAND with PROFILE\'s credentials, region and AWSENV_PROFILE in it'\Xe2\X80\Xa6
 complete -c awsenv -n __awsenv_needs_command -a 'export' -d 'Print PROFILE\'s credentials (and region) as statements for a shell'
+complete -c awsenv -n __awsenv_needs_command -a 'help' -d 'Show awsenv\'s help, or COMMAND\'s (the same as `awsenv COMMAND --help`)'
 complete -c awsenv -n __awsenv_needs_command -a 'init' -d 'Print the hook for SHELL'
 complete -c awsenv -n __awsenv_needs_command -a 'list' -d 'List the accounts and roles you can reach, with the local profile for e'\Xe2\X80\Xa6
 complete -c awsenv -n __awsenv_needs_command -a 'login' -d 'Sign in to IAM Identity Center once'
@@ -180,6 +181,9 @@ complete -c awsenv -n '__awsenv_slot exec 2 --rest' -F
 complete -c awsenv -n '__awsenv_using export' -s 'f' -l 'format' -x -a 'env env-no-export fish powershell windows-cmd dotenv json' -d 'Output format: the shell or file that reads it'
 complete -c awsenv -n '__awsenv_using export' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot export 0' -a '(__awsenv_names profiles)'
+
+# help
+complete -c awsenv -n '__awsenv_using help' -s 'h' -l 'help' -d 'Show this message and exit'
 
 # init
 complete -c awsenv -n '__awsenv_using init' -s 'h' -l 'help' -d 'Show this message and exit'

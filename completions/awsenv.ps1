@@ -17,6 +17,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'emulator' = 'Run a local IAM Identity Center (sso-oidc, sso portal, STS, console fed…'
         'exec' = 'Run COMMAND with PROFILE''s credentials, region and AWSENV_PROFILE in it…'
         'export' = 'Print PROFILE''s credentials (and region) as statements for a shell'
+        'help' = 'Show awsenv''s help, or COMMAND''s (the same as `awsenv COMMAND --help`)'
         'init' = 'Print the hook for SHELL'
         'list' = 'List the accounts and roles you can reach, with the local profile for e…'
         'login' = 'Sign in to IAM Identity Center once'
@@ -40,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'emulator' = @('--port', '--directory', '--accounts', '--roles', '--hostile', '--start-url', '--region', '--auto-approve', '--deny-approvals', '--latency-ms', '--throttle-rate', '--tps-limit', '--error-rate', '--error-operations', '--seed', '--access-token-ttl', '--no-refresh-rotation', '--session-ttl', '--credential-ttl', '--registration-ttl', '--device-interval', '--device-code-ttl', '--malformed', '--user-name', '--verbose', '-h', '--help')
         'exec' = @('--server', '-h', '--help')
         'export' = @('-f', '--format', '-h', '--help')
+        'help' = @('-h', '--help')
         'init' = @('-h', '--help')
         'list' = @('--session', '--refresh', '--json', '-h', '--help')
         'login' = @('--session', '--profile', '--no-browser', '--use-device-code', '-h', '--help')
@@ -93,6 +95,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'export --format' = 'choice'
         'export --format choices' = @('env', 'env-no-export', 'fish', 'powershell', 'windows-cmd', 'dotenv', 'json')
         'export 0' = 'profiles'
+        'help 0' = 'any'
         'init 0' = 'choice'
         'init 0 choices' = @('bash', 'zsh', 'fish', 'pwsh')
         'list --session' = 'sessions'

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "doctor"),
     "sandbox": ("sandbox", "sandbox"),
     "emulator": ("emulator", "emulator"),
+    "help": ("help_", "help_"),
 }
 
 
@@ -52,6 +53,40 @@ class LazyGroup(click.Group):
         module = importlib.import_module(_module_name(cmd_name))
         return getattr(module, COMMANDS[cmd_name][1])
 
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A mistyped command is one line naming the closest one (click's own is four)."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and not ctx.resilient_parsing \
+                and self.get_command(ctx, name) is None:
+            raise unknown_command(self, ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped (click cuts it at the width)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def unknown_command(group: click.Group, ctx: click.Context, name: str,
+                    prefix: str = "awsenv ") -> AwsenvError:
+    """"no command 'lst'; did you mean `awsenv list`?" (exit 2)."""
+    import difflib
+
+    names = [n for n in group.list_commands(ctx)
+             if not getattr(group.get_command(ctx, n), "hidden", True)]
+    close = [n for n in names if n.startswith(name)][:1] or \
+        difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    listed = "`awsenv help` lists the commands"
+    fix = f"did you mean `{prefix}{close[0]}`? ({listed})" if close else listed
+    return AwsenvError(f"no command '{name}'", fix, ExitCode.USAGE)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="awsenv")
@@ -61,7 +96,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """awsenv: AWS IAM Identity Center sign-in, credentials and shell switching.
 
     Sign in once (`awsenv login`), then switch the shell with `awsenv use PROFILE`
-    or a trusted `.awsenv` file. Run `awsenv COMMAND --help` for details.
+    or a trusted `.awsenv` file. Run `awsenv help COMMAND` (or `awsenv COMMAND
+    --help`) for details.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug

@@ -341,8 +341,7 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
                 recs.msg(_kept_line(kept))
     else:
         if not profile:
-            raise AwsenvError("which profile?", "run `awsenv use PROFILE` (see `awsenv list`)",
-                              ExitCode.USAGE)
+            raise identity.which_profile(env)
         if mode is not None and mode not in identity.MODES:
             raise AwsenvError(f"unknown mode {mode!r}", "use --mode profile or --mode env",
                               ExitCode.USAGE)

@@ -78,11 +78,40 @@ def info(env: Environment, profile: str) -> profileinfo.ProfileInfo:
                 _INFO.clear()
             _INFO[key] = found
     if found is None:
+        import difflib
+
+        from awsenv.awsconfig import names
+
+        close = difflib.get_close_matches(profile, names.profile_names(path), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
         raise ConfigError(
             f"unknown profile '{profile}' in {env.paths.aws_config_file}",
-            "run `awsenv list` to see profiles, or `awsenv sync` to create them",
+            f"{hint}run `awsenv list` to see profiles, or `awsenv sync` to create them",
         )
     return found
+
+
+# `awsenv use` without a profile names this many of them (the rest: `awsenv list`).
+LISTED = 12
+
+
+def which_profile(env: Environment) -> AwsenvError:
+    """`awsenv use` without PROFILE: the profiles it could switch to, in one line.
+
+    Until there is a picker, the answer is the choice itself rather than
+    "which profile?" alone. Names come from the AWS config (stdlib scan).
+    """
+    from awsenv.awsconfig import names
+
+    assert env.paths is not None
+    found = names.profile_names(env.paths.aws_config_file)
+    if not found:
+        return AwsenvError("which profile? The AWS config has none yet",
+                           "run `awsenv sync` to write one per account/role", ExitCode.USAGE)
+    shown = ", ".join(found[:LISTED])
+    more = f" (+{len(found) - LISTED} more: `awsenv list`)" if len(found) > LISTED else ""
+    return AwsenvError("which profile?",
+                       f"run `awsenv use PROFILE` with one of: {shown}{more}", ExitCode.USAGE)
 
 
 def describe(pinfo: profileinfo.ProfileInfo, region: str | None) -> str:

@@ -90,4 +90,4 @@ def test_cli_reports_unknown_command_without_traceback() -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "No such command" in proc.stderr
+    assert proc.stderr.startswith("awsenv: no command 'no-such-command'; ")

@@ -39,7 +39,8 @@ class UseCommand(click.Command):
 @click.argument("profile", required=False)
 @click.option("--mode", type=click.Choice(["profile", "env"]), default=None,
               help="profile: export AWS_PROFILE (default); env: export the credentials.")
-@click.option("--region", default=None, help="Also set AWS_REGION / AWS_DEFAULT_REGION.")
+@click.option("--region", default=None, metavar="REGION",
+              help="Also set AWS_REGION / AWS_DEFAULT_REGION.")
 @click.option("--unset", is_flag=True, help="Undo `awsenv use`: restore what was there before.")
 @click.option("--debug", is_flag=True,
               help="Log what awsenv does on stderr (never secrets). Put it after `use`: "
