@@ -47,6 +47,7 @@ _awsenv_option_value() {
     console)
       case $2 in
         --destination) kind=any ;;
+        --chain) kind=any ;;
         *) return 1 ;;
       esac ;;
     credential-process)
@@ -78,9 +79,15 @@ _awsenv_option_value() {
         --user-name) kind=any ;;
         *) return 1 ;;
       esac ;;
+    exec)
+      case $2 in
+        --chain) kind=any ;;
+        *) return 1 ;;
+      esac ;;
     export)
       case $2 in
         -f|--format) kind=choice choices=(env env-no-export fish powershell windows-cmd dotenv json) ;;
+        --chain) kind=any ;;
         *) return 1 ;;
       esac ;;
     list)
@@ -127,6 +134,7 @@ _awsenv_option_value() {
       case $2 in
         --mode) kind=choice choices=(profile env) ;;
         --region) kind=any ;;
+        --chain) kind=any ;;
         *) return 1 ;;
       esac ;;
     *) return 1 ;;
@@ -197,13 +205,13 @@ _awsenv_options() {
     allow) _awsenv_words "$2" -h --help ;;
     completion) _awsenv_words "$2" -h --help ;;
     configure) _awsenv_words "$2" --start-url --sso-region --session --region --scopes -h --help ;;
-    console) _awsenv_words "$2" --print --destination -h --help ;;
+    console) _awsenv_words "$2" --print --destination --chain -h --help ;;
     credential-process) _awsenv_words "$2" --profile -h --help ;;
     deny) _awsenv_words "$2" -h --help ;;
     doctor) _awsenv_words "$2" --json -h --help ;;
     emulator) _awsenv_words "$2" --port --directory --accounts --roles --hostile --start-url --region --auto-approve --deny-approvals --latency-ms --throttle-rate --tps-limit --error-rate --error-operations --seed --access-token-ttl --no-refresh-rotation --session-ttl --credential-ttl --registration-ttl --device-interval --device-code-ttl --malformed --user-name --verbose -h --help ;;
-    exec) _awsenv_words "$2" --server -h --help ;;
-    export) _awsenv_words "$2" -f --format -h --help ;;
+    exec) _awsenv_words "$2" --server --chain -h --help ;;
+    export) _awsenv_words "$2" -f --format --chain -h --help ;;
     help) _awsenv_words "$2" -h --help ;;
     init) _awsenv_words "$2" -h --help ;;
     list) _awsenv_words "$2" --session --refresh --json -h --help ;;
@@ -213,7 +221,7 @@ _awsenv_options() {
     serve) _awsenv_words "$2" --port --bind --imds -f --format -h --help ;;
     status) _awsenv_words "$2" --session --json --check -h --help ;;
     sync) _awsenv_words "$2" --session --dry-run --prune --name --native --region -h --help ;;
-    use) _awsenv_words "$2" --mode --region --unset --debug -h --help ;;
+    use) _awsenv_words "$2" --mode --region --unset --debug --chain -h --help ;;
   esac
 }
 

@@ -12,13 +12,15 @@ function __awsenv_takes_value --argument-names cmd opt
     switch "$cmd $opt"
         case 'configure --start-url' 'configure --sso-region' 'configure --session' 'configure --region' 'configure --scopes'
             return 0
-        case 'console --destination'
+        case 'console --destination' 'console --chain'
             return 0
         case 'credential-process --profile'
             return 0
         case 'emulator --port' 'emulator --directory' 'emulator --accounts' 'emulator --roles' 'emulator --start-url' 'emulator --region' 'emulator --latency-ms' 'emulator --throttle-rate' 'emulator --tps-limit' 'emulator --error-rate' 'emulator --error-operations' 'emulator --seed' 'emulator --access-token-ttl' 'emulator --session-ttl' 'emulator --credential-ttl' 'emulator --registration-ttl' 'emulator --device-interval' 'emulator --device-code-ttl' 'emulator --malformed' 'emulator --user-name'
             return 0
-        case 'export -f' 'export --format'
+        case 'exec --chain'
+            return 0
+        case 'export -f' 'export --format' 'export --chain'
             return 0
         case 'list --session'
             return 0
@@ -34,7 +36,7 @@ function __awsenv_takes_value --argument-names cmd opt
             return 0
         case 'sync --session' 'sync --name' 'sync --region'
             return 0
-        case 'use --mode' 'use --region'
+        case 'use --mode' 'use --region' 'use --chain'
             return 0
     end
     return 1
@@ -127,6 +129,7 @@ complete -c awsenv -n '__awsenv_using configure' -s 'h' -l 'help' -d 'Show this 
 # console
 complete -c awsenv -n '__awsenv_using console' -l 'print' -d 'Print the sign-in URL instead of opening a browser'
 complete -c awsenv -n '__awsenv_using console' -l 'destination' -x -d 'Console page to land on (default: the console home in the profile\'s reg'\Xe2\X80\Xa6
+complete -c awsenv -n '__awsenv_using console' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using console' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot console 0' -a '(__awsenv_names profiles)'
 
@@ -172,6 +175,7 @@ complete -c awsenv -n '__awsenv_using emulator' -s 'h' -l 'help' -d 'Show this m
 
 # exec
 complete -c awsenv -n '__awsenv_using exec' -l 'server' -d 'Give COMMAND a private credentials endpoint that renews, not raw keys'
+complete -c awsenv -n '__awsenv_using exec' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using exec' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot exec 0' -a '(__awsenv_names profiles)'
 complete -c awsenv -n '__awsenv_slot exec 1' -a '(__fish_complete_command)'
@@ -179,6 +183,7 @@ complete -c awsenv -n '__awsenv_slot exec 2 --rest' -F
 
 # export
 complete -c awsenv -n '__awsenv_using export' -s 'f' -l 'format' -x -a 'env env-no-export fish powershell windows-cmd dotenv json' -d 'Output format: the shell or file that reads it'
+complete -c awsenv -n '__awsenv_using export' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using export' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot export 0' -a '(__awsenv_names profiles)'
 
@@ -239,5 +244,6 @@ complete -c awsenv -n '__awsenv_using use' -l 'mode' -x -a 'profile env' -d 'pro
 complete -c awsenv -n '__awsenv_using use' -l 'region' -x -d 'Also set AWS_REGION / AWS_DEFAULT_REGION'
 complete -c awsenv -n '__awsenv_using use' -l 'unset' -d 'Undo `awsenv use`: restore what was there before'
 complete -c awsenv -n '__awsenv_using use' -l 'debug' -d 'Log what awsenv does on stderr (never secrets)'
+complete -c awsenv -n '__awsenv_using use' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using use' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot use 0' -a '(__awsenv_names profiles)'

@@ -34,13 +34,13 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'allow' = @('-h', '--help')
         'completion' = @('-h', '--help')
         'configure' = @('--start-url', '--sso-region', '--session', '--region', '--scopes', '-h', '--help')
-        'console' = @('--print', '--destination', '-h', '--help')
+        'console' = @('--print', '--destination', '--chain', '-h', '--help')
         'credential-process' = @('--profile', '-h', '--help')
         'deny' = @('-h', '--help')
         'doctor' = @('--json', '-h', '--help')
         'emulator' = @('--port', '--directory', '--accounts', '--roles', '--hostile', '--start-url', '--region', '--auto-approve', '--deny-approvals', '--latency-ms', '--throttle-rate', '--tps-limit', '--error-rate', '--error-operations', '--seed', '--access-token-ttl', '--no-refresh-rotation', '--session-ttl', '--credential-ttl', '--registration-ttl', '--device-interval', '--device-code-ttl', '--malformed', '--user-name', '--verbose', '-h', '--help')
-        'exec' = @('--server', '-h', '--help')
-        'export' = @('-f', '--format', '-h', '--help')
+        'exec' = @('--server', '--chain', '-h', '--help')
+        'export' = @('-f', '--format', '--chain', '-h', '--help')
         'help' = @('-h', '--help')
         'init' = @('-h', '--help')
         'list' = @('--session', '--refresh', '--json', '-h', '--help')
@@ -50,7 +50,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'serve' = @('--port', '--bind', '--imds', '-f', '--format', '-h', '--help')
         'status' = @('--session', '--json', '--check', '-h', '--help')
         'sync' = @('--session', '--dry-run', '--prune', '--name', '--native', '--region', '-h', '--help')
-        'use' = @('--mode', '--region', '--unset', '--debug', '-h', '--help')
+        'use' = @('--mode', '--region', '--unset', '--debug', '--chain', '-h', '--help')
     }
     # What a value completes to, by 'COMMAND OPTION' (options taking a value),
     # 'COMMAND N' (positional word N from 0) or 'COMMAND *' (any later word).
@@ -64,6 +64,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'configure --region' = 'any'
         'configure --scopes' = 'any'
         'console --destination' = 'any'
+        'console --chain' = 'any'
         'console 0' = 'profiles'
         'credential-process --profile' = 'profiles'
         'deny 0' = 'dir'
@@ -87,6 +88,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'emulator --device-code-ttl' = 'any'
         'emulator --malformed' = 'any'
         'emulator --user-name' = 'any'
+        'exec --chain' = 'any'
         'exec 0' = 'profiles'
         'exec 1' = 'command'
         'exec *' = 'file'
@@ -94,6 +96,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'export -f choices' = @('env', 'env-no-export', 'fish', 'powershell', 'windows-cmd', 'dotenv', 'json')
         'export --format' = 'choice'
         'export --format choices' = @('env', 'env-no-export', 'fish', 'powershell', 'windows-cmd', 'dotenv', 'json')
+        'export --chain' = 'any'
         'export 0' = 'profiles'
         'help 0' = 'any'
         'init 0' = 'choice'
@@ -118,6 +121,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'use --mode' = 'choice'
         'use --mode choices' = @('profile', 'env')
         'use --region' = 'any'
+        'use --chain' = 'any'
         'use 0' = 'profiles'
     }
 

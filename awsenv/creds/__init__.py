@@ -42,7 +42,9 @@ def get(env: Environment, profile_name: str) -> RoleCredentials:
 
     Concurrent callers for the same profile serialize on a per-profile flock and
     re-check the cache once they hold it, so N processes starting together on a
-    cold cache make exactly one GetRoleCredentials call.
+    cold cache make exactly one GetRoleCredentials call (or, for a chained
+    profile or a ``PROFILE+ROLE_ARN`` chain, one AssumeRole per hop:
+    :mod:`awsenv.creds.chain`).
     """
     from awsenv import fsutil
     from awsenv.creds import cache
@@ -57,14 +59,21 @@ def get(env: Environment, profile_name: str) -> RoleCredentials:
         hit = cache.lookup(paths, profile_name, env.now())
         if hit is not None:
             return RoleCredentials.from_dict(keep_session(env, hit))
-        from awsenv.creds import fetch
+        from awsenv.creds import chain, fetch
         from awsenv.errors import KeyringError, ServiceError
 
         # Stamp first: a config edited during the parse then never matches.
         stamp = cache.config_stamp(paths)
-        profile = fetch.resolve(env, profile_name)
+        link = chain.hop(env, profile_name)
+        profile = fetch.resolve(env, profile_name) if link is None else None
         try:
-            creds = fetch.fetch(env, profile)
+            if profile is not None:
+                creds = fetch.fetch(env, profile)
+            else:
+                # A chained profile: one AssumeRole with its source's credentials, which
+                # come through get() themselves (each link cached, fetched once).
+                assert link is not None
+                creds = chain.fetch(env, link)
         except (ServiceError, KeyringError):
             # Can't refetch right now (5xx, throttled, offline, keyring stuck):
             # credentials that are still valid beat an error.

@@ -37,6 +37,14 @@ class RoleCredentials:
     account_id: str
     role_name: str
     region: str | None = None
+    # The IAM role assumed when these came from role chaining (awsenv.creds.chain);
+    # None for Identity Center role credentials. Chained sessions cannot pick a
+    # console SessionDuration.
+    role_arn: str | None = None
+
+    @property
+    def chained(self) -> bool:
+        return self.role_arn is not None
 
     def __repr__(self) -> str:
         # Never let a secret reach a log line or traceback through repr().
@@ -66,6 +74,7 @@ class RoleCredentials:
             account_id=str(data["account_id"]),
             role_name=str(data["role_name"]),
             region=data.get("region") or None,
+            role_arn=data.get("role_arn") or None,
         )
 
     def credential_variables(self) -> dict[str, str]:

@@ -9,7 +9,8 @@ console federation, the device/authorize pages and ``/__admin/*``.
 
 Knobs (``Emulator(**knobs)``, ``emu.configure(**knobs)``, ``awsenv emulator --flags``,
 ``POST /__admin/configure``) are the fields of ``Knobs``: lifetimes
-(``access_token_ttl``, ``session_ttl``, ``credential_ttl``, ``registration_ttl``,
+(``access_token_ttl``, ``session_ttl``, ``credential_ttl``, ``assume_role_ttl``,
+``registration_ttl``,
 ``device_code_ttl``, ``device_interval``), approvals (``auto_approve``,
 ``deny_approvals``), faults (``latency_ms``, ``throttle_rate``, ``tps_limit``,
 ``error_rate`` + ``error_operations``, ``malformed``, ``seed``), ``sts_regions``

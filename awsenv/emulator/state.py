@@ -40,6 +40,9 @@ class Knobs:
     refresh_rotation: bool = True
     session_ttl: int = 8 * 3600  # the Identity Center session behind refresh tokens
     credential_ttl: int = 3600
+    # AssumeRole credentials live this long instead of DurationSeconds (0 = as asked):
+    # lets tests cross a chained session's refresh without waiting 15 minutes.
+    assume_role_ttl: int = 0
     registration_ttl: int = 90 * 86400
     device_interval: float = 1  # enforced as is; sent rounded up (the field is an integer)
     device_code_ttl: int = 600

@@ -470,6 +470,9 @@ def signin_lines(env: Environment, project: ProjectFile) -> list[str]:
         lines.append(f"account: {pinfo.account_id}")
     if pinfo.role_name:
         lines.append(f"role:    {pinfo.role_name}")
+    for n, link in enumerate(pinfo.chain):  # a chained profile: every identity, source first
+        text = identity.profileinfo.link_text(link)
+        lines.append(("chain:   " if n == 0 else "      -> ") + text)
     lines.append(f"region:  {region or '(from your environment)'}")
     lines.append(f"mode:    {project.mode or identity.default_mode(env)}")
     return lines

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 
 from awsenv.environment import Environment
-from awsenv.errors import AwsenvError, ConfigError, NotSignedIn
+from awsenv.errors import AwsenvError, ConfigError, ExitCode, NotSignedIn
 from awsenv.shells import profileinfo
 from awsenv.shells.fastuse import env_values, label
 from awsenv.shells.state import Values
@@ -123,7 +123,10 @@ def refresh_token(env: Environment, pinfo: profileinfo.ProfileInfo) -> int:
     from awsenv.auth import tokens
     from awsenv.awsconfig import read
 
-    session = read.load(env).session_for_profile(pinfo.name)
+    cfg = read.load(env)
+    # A chained profile signs in through its source's session (profileinfo followed it).
+    session = (cfg.session_by_key(pinfo.session_key) if pinfo.chain and pinfo.session_key
+               else cfg.session_for_profile(pinfo.name))
     return int(tokens.access_token(env, session).expires_at)
 
 
@@ -140,9 +143,19 @@ def resolve(env: Environment, profile: str, mode: str, region: str | None = None
     detached instead (``Target.pending``).
     """
     pinfo = info(env, profile)
-    if mode == "env":
-        return _env_mode(env, pinfo, region, keyring)
-    return _profile_mode(env, pinfo, region, keyring)
+    if pinfo.adhoc and mode != "env":
+        raise AwsenvError(f"{profile} is a chain no profile in the AWS config names, "
+                          "which only env mode can carry",
+                          "add --mode env (or write a profile with role_arn and source_profile)",
+                          ExitCode.USAGE)
+    target = (_env_mode(env, pinfo, region, keyring) if mode == "env"
+              else _profile_mode(env, pinfo, region, keyring))
+    if pinfo.chain and keyring:
+        from awsenv.creds import chain
+
+        # Typed by hand: say it when the config asks a chain for more than AWS gives.
+        target.warnings[:0] = chain.notes(env, profile)
+    return target
 
 
 def _profile_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | None,

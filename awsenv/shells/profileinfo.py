@@ -29,6 +29,24 @@ _IDENTITY_KEYS = ("role_arn", "source_profile", "credential_source", "credential
                   "sso_session", "sso_account_id", "sso_role_name")
 
 
+# A role ARN in a chain (awsenv.creds.chain.ROLE_ARN, which this module must not import).
+_ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(?P<account>[0-9]{12}):"
+                       r"role(?:/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]{1,64})", re.ASCII)
+# source_profile links followed at most (a loop or more is refused when credentials are
+# fetched: awsenv.creds.chain); the display stops there.
+_MAX_HOPS = 32
+
+
+@dataclass(frozen=True)
+class Link:
+    """One identity along a chain: the profile giving it (if any), its account and role."""
+
+    profile: str
+    account_id: str | None
+    role_name: str | None
+    prod: bool
+
+
 @dataclass(frozen=True)
 class ProfileInfo:
     name: str
@@ -38,6 +56,10 @@ class ProfileInfo:
     account_id: str | None
     role_name: str | None
     other: str = ""  # digest of the other identity settings (_IDENTITY_KEYS), "" if none
+    # A chained profile (role_arn + source_profile, or an ad hoc PROFILE+ROLE_ARN name):
+    # every identity from the signed-in source to the target role; () otherwise.
+    chain: tuple[Link, ...] = ()
+    adhoc: bool = False  # an ad hoc chain: no profile in the config names it
 
     def resolves(self) -> dict[str, str]:
         """What this profile resolves to, as an allowed `.awsenv` is bound to it."""
@@ -46,8 +68,10 @@ class ProfileInfo:
 
     @property
     def prod(self) -> bool:
-        """A production-looking identity: shown with a marker at allow time and on switch."""
-        return any(_PROD.search(v or "") for v in (self.name, self.role_name))
+        """A production-looking identity (any link of a chain): shown with a marker at
+        allow time and on switch."""
+        return any(_PROD.search(v or "") for v in (self.name, self.role_name)) or any(
+            link.prod for link in self.chain)
 
 
 def _sections(path: Path) -> dict[tuple[str, str], dict[str, str]]:
@@ -74,12 +98,54 @@ def section_key(header: str) -> tuple[str, str] | None:
     return names.section_identity(header)
 
 
+def _looks_prod(*values: str | None) -> bool:
+    return any(_PROD.search(v or "") for v in values)
+
+
 def load(config_path: Path, profile: str) -> ProfileInfo | None:
-    """The profile's switching facts, or None when the config has no such profile."""
-    if profile not in names.profile_names(config_path):
+    """The profile's switching facts, or None when the config has no such profile.
+
+    A chained profile (``role_arn`` + ``source_profile``) signs in through its
+    source's session (followed to the end); its account and role are the role
+    ARN's. ``PROFILE+ROLE_ARN[+...]`` (an ad hoc ``--chain``) is PROFILE with
+    those roles on top.
+    """
+    known = names.profile_names(config_path)
+    if profile not in known:
+        return _adhoc(config_path, profile, known)
+    return _load(_sections(config_path), profile)
+
+
+def _adhoc(config_path: Path, name: str, known: list[str]) -> ProfileInfo | None:
+    head, sep, _ = name.partition("+arn:")
+    if not sep or head not in known:
         return None
-    sections = _sections(config_path)
+    parts = name[len(head) + 1:].split("+arn:")
+    arns = [parts[0], *("arn:" + p for p in parts[1:])]
+    matches = [_ROLE_ARN.fullmatch(a) for a in arns]
+    if not all(matches):
+        return None
+    base = _load(_sections(config_path), head)
+    links = list(base.chain) or [Link(head, base.account_id, base.role_name,
+                                      _looks_prod(head, base.role_name))]
+    for m in matches:
+        assert m is not None
+        links.append(Link("", m["account"], m["name"], _looks_prod(m["name"])))
+    last = matches[-1]
+    assert last is not None
+    text = "\0".join([base.resolves()["session"], *(f"{x.account_id}/{x.role_name}"
+                                                     for x in links), base.other])
+    return ProfileInfo(name=name, region=base.region, session_key=base.session_key,
+                       native=base.native, account_id=last["account"], role_name=last["name"],
+                       other=sha256(text.encode("utf-8", "surrogateescape")).hexdigest(),
+                       chain=tuple(links), adhoc=True)
+
+
+def _load(sections: dict[tuple[str, str], dict[str, str]], profile: str,
+          depth: int = 0) -> ProfileInfo:
     values = sections.get(("profile", profile), {})
+    if values.get("role_arn") and values.get("source_profile") and depth < _MAX_HOPS:
+        return _chained(sections, profile, values, depth)
     session_name = values.get("sso_session")
     session_key = session_name or values.get("awsenv_session") or values.get("sso_start_url")
     return ProfileInfo(
@@ -92,6 +158,39 @@ def load(config_path: Path, profile: str) -> ProfileInfo | None:
         role_name=values.get("sso_role_name") or values.get("awsenv_role_name"),
         other=_other(values),
     )
+
+
+def link_text(link: Link) -> str:
+    """``dev 111111111111/Developer [PROD]``: one identity of a chain, for list and allow."""
+    ident = "/".join(x for x in (link.account_id, link.role_name) if x) or "?"
+    return " ".join(x for x in (link.profile, ident, "[PROD]" if link.prod else "") if x)
+
+
+def chain_text(info: ProfileInfo) -> str:
+    """The whole chain, source first: ``dev 1111.../Developer -> hop1 2222.../deploy``."""
+    return " -> ".join(link_text(link) for link in info.chain)
+
+
+def _chained(sections: dict[tuple[str, str], dict[str, str]], profile: str,
+             values: dict[str, str], depth: int) -> ProfileInfo:
+    """A role_arn + source_profile profile: its source's sign-in, its role's identity."""
+    source_name = values["source_profile"]
+    if source_name == profile or ("profile", source_name) not in sections:
+        source = ProfileInfo(source_name, None, None, False, None, None)
+    else:
+        source = _load(sections, source_name, depth + 1)
+    links = list(source.chain) or [Link(source_name, source.account_id, source.role_name,
+                                        _looks_prod(source_name, source.role_name))]
+    m = _ROLE_ARN.fullmatch(values["role_arn"])
+    account, role = (m["account"], m["name"]) if m else (None, None)
+    links.append(Link(profile, account, role, _looks_prod(profile, role)))
+    # Bound to the whole chain: the source moving to another account asks again too.
+    own = _other(values)
+    text = "\0".join([own, *(f"{k}={v}" for k, v in sorted(source.resolves().items()))])
+    return ProfileInfo(
+        name=profile, region=values.get("region") or None, session_key=source.session_key,
+        native=source.native, account_id=account, role_name=role,
+        other=sha256(text.encode("utf-8", "surrogateescape")).hexdigest(), chain=tuple(links))
 
 
 def _other(values: dict[str, str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from awsenv.cli.chainopt import chain_option, say_notes, target
 from awsenv.cli.commands.credential_process import complete_profile
 from awsenv.cli.commands.export import default_profile
 from awsenv.console import login_url
@@ -18,6 +19,7 @@ from awsenv.errors import AwsenvError, ExitCode
               help="Print the sign-in URL instead of opening a browser.")
 @click.option("--destination", metavar="URL", default=None,
               help="Console page to land on (default: the console home in the profile's region).")
+@chain_option
 def console(profile: str | None, print_: bool, destination: str | None) -> None:
     """Sign in to the AWS console as PROFILE's role.
 
@@ -29,7 +31,9 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
     text browser) and BROWSER is unset, the link is shown on the terminal instead.
     """
     env = Environment.from_os()
-    creds = get(env, default_profile(profile))
+    name = target(default_profile(profile))
+    creds = get(env, name)
+    say_notes(env, name)
     url = login_url(env.environ, creds, destination)
     if print_:
         click.echo(url)

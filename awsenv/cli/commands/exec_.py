@@ -16,6 +16,7 @@ import sys
 
 import click
 
+from awsenv.cli.chainopt import chain_option, say_notes, target
 from awsenv.cli.commands.credential_process import complete_profile
 from awsenv.creds import get
 from awsenv.creds.child import CommandNotExecutable, child_environ, find_program
@@ -26,6 +27,7 @@ from awsenv.environment import Environment
                                  "allow_interspersed_args": False})
 @click.option("--server", is_flag=True,
               help="Give COMMAND a private credentials endpoint that renews, not raw keys.")
+@chain_option
 @click.argument("profile", shell_complete=complete_profile)
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def exec_(profile: str, command: tuple[str, ...], server: bool) -> None:
@@ -46,6 +48,8 @@ def exec_(profile: str, command: tuple[str, ...], server: bool) -> None:
     if not command:
         raise click.UsageError("missing COMMAND after --")
     env = Environment.from_os()
+    profile = target(profile)  # --chain ROLE_ARN: that role, assumed with PROFILE's
+    say_notes(env, profile)
     if server:
         raise click.exceptions.Exit(_exec_with_server(env, profile, list(command)))
     creds = get(env, profile)

@@ -9,6 +9,7 @@ import os
 
 import click
 
+from awsenv.cli.chainopt import chain_option, say_notes, target
 from awsenv.cli.commands.credential_process import complete_profile
 from awsenv.creds import get
 from awsenv.creds.model import variables
@@ -30,11 +31,16 @@ def default_profile(profile: str | None) -> str:
 @click.argument("profile", required=False, shell_complete=complete_profile)
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="env",
               show_default=True, help="Output format: the shell or file that reads it.")
+@chain_option
 def export(profile: str | None, fmt: str) -> None:
     """Print PROFILE's credentials (and region) as statements for a shell.
 
     PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE.
     bash/zsh: eval "$(awsenv export dev)"; fish: awsenv export dev -f fish | source.
+    A chained profile (role_arn + source_profile) or --chain ROLE_ARN gives that role's.
     """
-    creds = get(Environment.from_os(), default_profile(profile))
+    env = Environment.from_os()
+    name = target(default_profile(profile))
+    creds = get(env, name)
+    say_notes(env, name)
     click.echo(render_export(fmt, variables(creds)), nl=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from typing import Any
 
 import click
 
@@ -57,8 +58,9 @@ def list_(session_name: str | None, refresh: bool, as_json: bool) -> None:
     """List the accounts and roles you can reach, with the local profile for each.
 
     A PROFILE of '-' means no profile in the AWS config reaches that role yet
-    (`awsenv sync` creates them). A listing from the last few minutes is reused
-    (noted on stderr); --refresh asks the portal again.
+    (`awsenv sync` creates them). Profiles that chain from one of these roles
+    (role_arn + source_profile) follow, each with its whole chain. A listing from
+    the last few minutes is reused (noted on stderr); --refresh asks the portal again.
     """
     from awsenv.cli.commands.sync import ProgressBar
     from awsenv.environment import Environment
@@ -74,8 +76,10 @@ def list_(session_name: str | None, refresh: bool, as_json: bool) -> None:
     if result.cached_age is not None:
         click.echo(f"awsenv: listed {result.cached_age / 60:.0f} min ago; "
                    "`awsenv list --refresh` asks the portal again", err=True)
+    chained = _chained(env, session.key)
     if as_json:
-        click.echo(json.dumps([r.as_json() for r in found], indent=2))
+        click.echo(json.dumps([r.as_json() for r in found] + [_chain_json(c) for c in chained],
+                              indent=2))
         return
     if not found:
         click.echo(f"awsenv: session {clean(session.key)} can reach no accounts", err=True)
@@ -86,3 +90,30 @@ def list_(session_name: str | None, refresh: bool, as_json: bool) -> None:
             f"({r.error})" if r.error else "(no roles)")
         body.append((r.account_id, r.account_name, role, ", ".join(r.profiles) or "-"))
     click.echo(table(body), nl=False)
+    if chained:
+        from awsenv.shells.profileinfo import chain_text
+
+        click.echo("")
+        click.echo(table([("CHAINED PROFILE", "CHAIN (source first)"),
+                          *((c.name, chain_text(c)) for c in chained)]), nl=False)
+
+
+def _chained(env: Any, session_key: str) -> list[Any]:
+    """Profiles that chain (role_arn + source_profile) from a role of this session."""
+    from awsenv.awsconfig.names import profile_names
+    from awsenv.shells import profileinfo
+
+    config = env.paths.aws_config_file
+    out = []
+    for name in profile_names(config):
+        info = profileinfo.load(config, name)
+        if info is not None and info.chain and info.session_key == session_key:
+            out.append(info)
+    return out
+
+
+def _chain_json(info: Any) -> dict[str, object]:
+    return {"account_id": info.account_id, "account_name": None, "email": None,
+            "role_name": info.role_name, "profiles": [info.name], "error": None,
+            "chain": [{"profile": link.profile or None, "account_id": link.account_id,
+                       "role_name": link.role_name, "prod": link.prod} for link in info.chain]}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -45,11 +45,31 @@ class UseCommand(click.Command):
 @click.option("--debug", is_flag=True,
               help="Log what awsenv does on stderr (never secrets). Put it after `use`: "
                    "the shell hook only sees `awsenv use …`.")
+@click.option("--chain", "chain", metavar="ROLE_ARN", multiple=True,
+              help="Assume ROLE_ARN with PROFILE's credentials (repeat to chain further); "
+                   "env mode.")
 @click.option("--emit", is_flag=True, hidden=True)
 @click.option("--protocol", default=None, hidden=True)
 def use(profile: str | None, mode: str | None, region: str | None, unset: bool, debug: bool,
-        emit: bool, protocol: str | None) -> None:
-    """Switch this shell to PROFILE (needs the shell hook from `awsenv init`)."""
+        emit: bool, protocol: str | None, chain: tuple[str, ...] = ()) -> None:
+    """Switch this shell to PROFILE (needs the shell hook from `awsenv init`).
+
+    A chained profile (role_arn + source_profile) works in both modes; --chain
+    ROLE_ARN assumes that role on top of PROFILE without a profile for it, which
+    only env mode can carry (the prompt hook renews it before it ends).
+    """
+    if chain:
+        if unset or not profile:
+            _usage(emit, "--chain needs a PROFILE to assume the role with")
+        if mode == "profile":
+            _usage(emit, "--chain needs env mode: no profile in the AWS config names this "
+                         "chain (drop --mode profile)")
+        from awsenv.creds.chain import compose
+
+        try:
+            mode, profile = "env", compose(str(profile), chain)
+        except AwsenvError as exc:
+            _usage(emit, exc.line())
     if debug:
         from awsenv.cli.app import enable_debug
 
@@ -79,3 +99,16 @@ def use(profile: str | None, mode: str | None, region: str | None, unset: bool, 
                   "unset": unset, "profile": profile})
     if rc:
         raise click.exceptions.Exit(rc)
+
+
+def _usage(emit: bool, message: str) -> NoReturn:
+    """A usage error that still answers the shell function (exit 2 through the hook)."""
+    if emit:
+        from awsenv.shells.records import Records
+
+        try:
+            sys.stdout.buffer.write(Records().finish(ExitCode.USAGE))
+            sys.stdout.flush()
+        except OSError:
+            pass
+    raise click.UsageError(message)
