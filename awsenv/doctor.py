@@ -37,7 +37,6 @@ OK: Status = "ok"
 WARN: Status = "warn"
 FAIL: Status = "fail"
 
-KEYRING_TIMEOUT = 5.0
 NETWORK_TIMEOUT = 3.0
 # SigV4 requests more than 5 minutes off are refused; a minute is worth a warning.
 SKEW_FAIL = 300.0
@@ -70,8 +69,8 @@ def run(env: Environment, *, keyring_timeout: float | None = None,
         network_timeout: float = NETWORK_TIMEOUT) -> list[Check]:
     """Every check, in the order a user would fix things.
 
-    The keyring gets at most KEYRING_TIMEOUT seconds, less if AWSENV_KEYRING_TIMEOUT
-    says so: a doctor that hangs on a locked keyring would diagnose nothing.
+    The keyring gets AWSENV_KEYRING_TIMEOUT seconds, like every command (a doctor
+    that hangs on a locked keyring would diagnose nothing).
     """
     if keyring_timeout is None:
         keyring_timeout = keyring_limit()
@@ -131,12 +130,18 @@ def _count(n: int, word: str, plural: str | None = None) -> str:
 # -- keyring ------------------------------------------------------------------------------
 
 def keyring_limit() -> float:
+    """The wait every command gives the keyring (AWSENV_KEYRING_TIMEOUT, default 10 s).
+
+    A doctor that gave up sooner would call a slow keyring broken that login and
+    credential_process use fine, and its fix ("raise AWSENV_KEYRING_TIMEOUT")
+    would change nothing here.
+    """
     from awsenv.auth import keyring_runner
 
     try:
-        return min(KEYRING_TIMEOUT, keyring_runner.timeout_seconds())
+        return keyring_runner.timeout_seconds()
     except ConfigError:  # a bad setting: the keyring check still runs, with the default
-        return KEYRING_TIMEOUT
+        return keyring_runner.DEFAULT_TIMEOUT
 
 
 def check_keyring(timeout: float) -> Check:

@@ -23,6 +23,13 @@ NULL_BACKEND = "keyring.backends.null.Keyring"
 DOCTOR = "see `awsenv doctor`"
 
 
+def store_name(backend: str) -> str:
+    """What to call ``backend`` in a message: keyrings.alt's stores are files, no OS keyring
+    (the user opted in to one; calling it "the OS keyring" sends them to the wrong place)."""
+    return "the keyrings.alt file store" if backend.startswith("keyrings.alt.") \
+        else "the OS keyring"
+
+
 def asks_password(backend: str) -> bool:
     """File stores that read their password through getpass (blocking without a terminal)."""
     return backend.startswith("keyrings.alt.") and "Encrypted" in backend
@@ -84,17 +91,17 @@ def timed_out(seconds: float, backend: str, *, asks_password: bool,
     """The timeout error; ``asks_password`` for file stores that prompt through getpass."""
     if asks_password and not terminal:
         return KeyringError(
-            f"the OS keyring did not answer within {seconds:g}s ({backend} waits for its "
+            f"{store_name(backend)} did not answer within {seconds:g}s ({backend} waits for its "
             "password on a terminal, and none is attached)",
             "run awsenv from a terminal to type the keyring password, or use your OS keyring "
             "instead; " + DOCTOR)
     if asks_password:
         return KeyringError(
-            f"the OS keyring did not answer within {seconds:g}s ({backend} waits for its "
+            f"{store_name(backend)} did not answer within {seconds:g}s ({backend} waits for its "
             "password)",
             "type the keyring password when asked, or raise AWSENV_KEYRING_TIMEOUT; " + DOCTOR)
     return KeyringError(
-        f"the OS keyring did not answer within {seconds:g}s ({backend})",
+        f"{store_name(backend)} did not answer within {seconds:g}s ({backend})",
         f"{unlock_hint()} or set AWSENV_KEYRING_TIMEOUT; {DOCTOR}")
 
 
@@ -158,11 +165,11 @@ def translate(exc: BaseException, backend: str, *, selecting: bool, origin: str,
     if "keyring.errors.NoKeyringError" in names:
         return no_backend(backend)
     if "keyring.errors.KeyringLocked" in names:
-        return KeyringError(f"the OS keyring is locked ({backend}: {detail})",
+        return KeyringError(f"{store_name(backend)} is locked ({backend}: {detail})",
                             f"{unlock_hint()} and retry; {DOCTOR}")
     if "keyring.errors.InitError" in names and "prompt" in detail.lower():
         return KeyringError(
-            f"the OS keyring is locked and its unlock prompt could not be shown ({backend}: "
+            f"{store_name(backend)} is locked and its unlock prompt could not be shown ({backend}: "
             f"{detail})",
             f"{unlock_hint()}, then retry; {DOCTOR}")
     if _winerror(exc) == 1783:
@@ -186,7 +193,7 @@ def translate(exc: BaseException, backend: str, *, selecting: bool, origin: str,
             f"the keyring backend {backend} named by {origin} is not usable here ({detail})",
             f"make it usable or correct {origin}; `keyring --list-backends` shows what works")
     if "keyring.errors.KeyringError" in names:
-        return KeyringError(f"the OS keyring failed ({backend}: {detail})",
+        return KeyringError(f"{store_name(backend)} failed ({backend}: {detail})",
                             f"{unlock_hint()} and retry; {DOCTOR}")
-    return KeyringError(f"the OS keyring failed unexpectedly ({backend}: {detail})",
+    return KeyringError(f"{store_name(backend)} failed unexpectedly ({backend}: {detail})",
                         f"retry; if it persists, {DOCTOR}")

@@ -133,3 +133,17 @@ def test_config_with_one_broken_profile_is_a_warning(doc: Doctor, tmp_path: Path
     config = res.checks["config"]
     assert config["status"] == "warn"
     assert "1 entry cannot be used" in config["detail"] and config["fix"]
+
+
+def test_a_slow_keyring_gets_the_wait_the_setting_gives(doc: Doctor) -> None:
+    """doctor waits as long as AWSENV_KEYRING_TIMEOUT says, like every command: it used
+    to stop at 5 s whatever the setting, while its own fix said to raise it. Each of the
+    probe's four calls takes 1.5 s here: over 5 s in all, well within 30."""
+    doc.configure()
+    r = subprocess.run([sys.executable, "-m", "awsenv", "doctor", "--json"],
+                       env=doc.env({**HOOK, "AWSENV_TEST_KEYRING_SLEEP": "1.5",
+                                    "AWSENV_KEYRING_TIMEOUT": "30"}),
+                       capture_output=True, text=True, timeout=180, cwd=doc.tmp)
+    keyring = {c["name"]: c for c in json.loads(r.stdout)}["keyring"]
+    assert keyring["status"] == "ok", keyring
+    assert "test entry written, read back and deleted" in keyring["detail"]

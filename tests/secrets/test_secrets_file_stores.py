@@ -91,7 +91,8 @@ def test_encrypted_store_without_terminal_times_out_and_says_why() -> None:
         os.close(reader)
         os.close(writer)
     assert done.returncode == 0, done.stderr
-    assert ("awsenv: the OS keyring did not answer within 1s (keyrings.alt.file.EncryptedKeyring "
+    assert ("awsenv: the keyrings.alt file store did not answer within 1s ("
+            "keyrings.alt.file.EncryptedKeyring "
             "waits for its password on a terminal, and none is attached); run awsenv from a "
             "terminal") in done.stdout
 
@@ -152,7 +153,7 @@ def test_abandoned_password_prompt_leaves_echo_on() -> None:
     child = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", script], env=env,
                           encoding="utf-8", timeout=20)
     child.expect("set a password for your new keyring: ")
-    child.expect(r"awsenv: the OS keyring did not answer within 1s \(" + ENCRYPTED
+    child.expect(r"awsenv: the keyrings.alt file store did not answer within 1s \(" + ENCRYPTED
                  + r" waits for its password\); type the keyring password")
     child.expect(pexpect.EOF)
     modes = child.before.split()
