@@ -179,23 +179,36 @@ def test_cli_on_malformed_config_exits_config_without_traceback(content: bytes) 
 
 
 def test_cli_prompts_on_a_terminal() -> None:
+    """Asks for what is missing, like `aws configure sso` (the profiles' default region
+    too); a wrong answer is one line on what fits, no "Error:" and no flag name."""
     import pexpect
+
+    from awsenv import settings
 
     child = pexpect.spawn(AWSENV, ["configure"], encoding="utf-8", timeout=60)
     child.expect("start\\) URL: ")
     child.sendline("http://not-https.example")
-    child.expect("is not an https URL")
     child.expect("start\\) URL: ")
+    refused = child.before
+    assert "is not an https URL; type the AWS access portal URL, e.g. https://" in refused
     child.sendline("https://acme.awsapps.com/start")
     child.expect("region: ")
+    child.sendline("eu-nowhere")
+    child.expect("region: ")
+    refused += child.before
+    assert "does not look like an AWS region; type a region name, e.g. us-east-1" in refused
+    assert "Error" not in refused and "--" not in refused, refused
     child.sendline("eu-north-1")
     child.expect(r"Session name \[acme\]: ")
     child.sendline("")
+    child.expect(r"Default region for the profiles `awsenv sync` writes \[eu-north-1\]: ")
+    child.sendline("eu-west-1")
     child.expect("Wrote \\[sso-session acme\\]")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     assert read.load(Environment()).session("acme").region == "eu-north-1"
+    assert settings.session_defaults(Environment.from_os(), "acme")["region"] == "eu-west-1"
 
 
 def test_help_explains_the_derived_name() -> None:

@@ -23,14 +23,21 @@ from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode, printable
 
 
-def _reprompt(check: Callable[[str], str]) -> Callable[[str], str]:
-    """Turn a validation error into click's "ask again" at the prompt."""
-    def proc(value: str) -> str:
+def _ask(text: str, check: Callable[[str], str], hint: str,
+         default: str | None = None) -> str:
+    """Ask until ``check`` accepts the answer.
+
+    A refusal is one line saying what is wrong and what would fit, then the same
+    question: no click "Error:" prefix, and no flag name (the person is answering
+    a question, not writing a command line), unless the check's own fix names none.
+    """
+    while True:
+        value = click.prompt(text, default=default, err=True)
         try:
             return check(value)
         except AwsenvError as exc:
-            raise click.UsageError(exc.line()) from None
-    return proc
+            fix = exc.fix if exc.fix and "--" not in exc.fix else hint
+            click.echo(printable(f"  {exc.message}; {fix}"), err=True)
 
 
 @click.command()
@@ -70,8 +77,9 @@ def configure(start_url: str | None, sso_region: str | None, session: str | None
             raise AwsenvError(f"missing {missing} (no terminal to ask on)",
                               "pass --start-url URL --sso-region REGION", ExitCode.USAGE)
         if start_url is None:
-            start_url = click.prompt("AWS access portal (start) URL", err=True,
-                                     value_proc=_reprompt(validate_start_url))
+            start_url = _ask("AWS access portal (start) URL", validate_start_url,
+                             "type the AWS access portal URL, e.g. "
+                             "https://mycorp.awsapps.com/start")
         if sso_region is None:
             url = start_url
 
@@ -80,16 +88,22 @@ def configure(start_url: str | None, sso_region: str | None, session: str | None
                 validate_start_url(url, region)  # a region this URL's form rules out
                 return region
 
-            sso_region = click.prompt("IAM Identity Center region", err=True,
-                                      default=pinned_region(start_url),
-                                      value_proc=_reprompt(region_for_url))
+            sso_region = _ask("IAM Identity Center region", region_for_url,
+                              "type a region name, e.g. us-east-1",
+                              default=pinned_region(start_url))
         if session is None:
             try:
                 suggested: str | None = derive_session_name(start_url)
             except AwsenvError:
                 suggested = None
-            session = click.prompt("Session name", default=suggested, err=True,
-                                   value_proc=_reprompt(validate_session_name))
+            session = _ask("Session name", validate_session_name,
+                           "use letters, digits, '.', '_' or '-', e.g. mycorp",
+                           default=suggested)
+        if region is None:
+            # As `aws configure sso` asks for the CLI default client Region.
+            region = _ask("Default region for the profiles `awsenv sync` writes",
+                          validate_region, "type a region name, e.g. eu-west-1",
+                          default=sso_region)
     result = configure_core(env, start_url=start_url, sso_region=sso_region,
                             session=session, region=region, scopes=scopes)
     assert env.paths is not None
