@@ -80,10 +80,11 @@ def test_sync_writes_the_expected_profiles(signed: Any) -> None:
     assert text[len(before):] == (
         "\n# BEGIN awsenv managed profiles (do not edit: `awsenv sync` rewrites this block)\n"
         + expected + "# END awsenv managed profiles\n")
-    # The diff is the machine output (stdout); the summary is for humans (stderr).
-    assert result.stdout.startswith("--- ")
-    assert "+[profile prod-readonly]\n" in result.stdout
+    # By default the summary alone (stderr), naming the few profiles it wrote; no diff.
+    assert result.stdout == ""
     assert "3 added, 0 changed, 0 removed" in result.stderr
+    assert ("awsenv: added: dev-team-administratoraccess, dev-team-readonly, prod-readonly\n"
+            in result.stderr)
     profiles = read.load(signed.env()).profiles
     assert {n: (p.kind, p.account_id, p.role_name) for n, p in profiles.items()} == {
         "dev-team-administratoraccess": ("awsenv", "111111111111", "AdministratorAccess"),
@@ -169,10 +170,12 @@ def test_prune_removes_stale_profiles_only_when_asked(signed: Any) -> None:
     assert "kept 1 profile(s) for roles no longer assigned" in kept.stderr
     assert "prod-readonly" in kept.stderr
     assert "[profile prod-readonly]" in signed.text()
-    pruned = signed.run("sync", "--prune")
+    pruned = signed.run("sync", "--prune", "--diff")
     assert pruned.returncode == 0, pruned.stderr
     assert "0 added, 0 changed, 1 removed" in pruned.stderr
+    assert pruned.stdout.startswith("--- ")  # --diff: the unified diff on stdout
     assert "-[profile prod-readonly]" in pruned.stdout
+    assert "removed: prod-readonly" not in pruned.stderr  # the diff already says it
     assert "[profile prod-readonly]" not in signed.text()
     assert "[profile dev-team-readonly]" in signed.text()
 
@@ -380,3 +383,20 @@ def test_interrupted_sync_leaves_the_config_alone(signed: Any) -> None:
     assert out == ""
     assert signed.config.read_bytes() == before
     assert signed.counters().get("ListAccountRoles", 0) < 400  # the pool stopped early
+
+
+def test_a_large_change_is_summed_up_and_name_says_how_to_rename(signed: Any) -> None:
+    """Beyond ten changed profiles the summary points at --dry-run/--diff instead of
+    listing them (1,000 accounts used to print thousands of diff lines); --name given
+    to a session with profiles says that they keep their names, and how to rename."""
+    set_directory(signed.emu, Directory.generate(accounts=6, roles=2))
+    first = signed.run("sync")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == ""
+    assert "12 added" in first.stderr and "added: " not in first.stderr
+    assert "`awsenv sync --dry-run` (or --diff) shows each profile's change" in first.stderr
+    again = signed.run("sync", "--name", "{account_id}-{role_name}")
+    assert again.returncode == 0, again.stderr
+    assert ("--name names new profiles only: 12 existing one(s) kept their names (to rename "
+            "them, delete their sections from the managed block in ~/.aws/config and run "
+            "`awsenv sync --name ...` again)") in again.stderr, again.stderr

@@ -67,30 +67,49 @@ def _names(items: list[str], limit: int = 8) -> str:
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
+# Up to this many changed profiles are named in the summary; beyond, --diff shows them.
+LISTED = 10
+
+
+def _what_changed(plan: Any) -> str:
+    """"added: a, b; removed: c" when few changed, else how to see them."""
+    if plan.changes > LISTED:
+        return "awsenv: `awsenv sync --dry-run` (or --diff) shows each profile's change"
+    parts = [f"{label}: {', '.join(sorted(names))}" for label, names in
+             (("added", plan.added), ("changed", plan.changed), ("removed", plan.removed))
+             if names]
+    return "awsenv: " + "; ".join(parts)
+
+
 @click.command("sync")
 @click.option("--session", "session_name", metavar="NAME",
               help="sso-session to sync (default: the only one configured).")
-@click.option("--dry-run", is_flag=True, help="Show the diff; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Show the diff on stdout; write nothing.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Also print the unified diff of the change on stdout.")
 @click.option("--prune", is_flag=True,
               help="Remove generated profiles whose role is no longer assigned.")
 @click.option("--name", "template", metavar="TEMPLATE",
               help="Profile name template; placeholders {account_name}, {account_id}, "
                    "{role_name}, {session}. Default: {account_name}-{role_name}. "
-                   "Applies to new profiles: existing ones keep their names.")
+                   "Names new profiles only: existing ones keep theirs (to rename them, "
+                   "delete their sections from the managed block and sync again).")
 @click.option("--native", is_flag=True,
               help="Write native sso_session/sso_account_id/sso_role_name profiles "
                    "instead of credential_process ones.")
 @click.option("--region", metavar="REGION",
               help="Region for the profiles (default: the session's default, else its "
                    "sso_region).")
-def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | None,
+def sync(session_name: str | None, dry_run: bool, show_diff: bool, prune: bool,
+         template: str | None,
          native: bool, region: str | None) -> None:
     """Write a profile for every account/role you can reach.
 
     Profiles go into the awsenv-managed block of the AWS config; everything
     outside the block is left untouched. Existing generated profiles keep their
-    names across runs. The unified diff of the change is printed on stdout
-    (`--dry-run` prints only the diff); the summary and progress go to stderr.
+    names across runs. A summary goes to stderr, naming the profiles added,
+    changed and removed when there are few; the unified diff goes to stdout
+    with --diff, or with --dry-run (which writes nothing).
     """
     from awsenv import sync as core
     from awsenv.awsconfig.read import display_path
@@ -103,7 +122,7 @@ def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | N
                           template=template, native=native, region=region, progress=bar)
     finally:
         bar.close()
-    if result.diff:
+    if result.diff and (show_diff or dry_run):
         click.echo(_printable_diff(result.diff), nl=False)
     plan = result.plan
     where = display_path(result.path, env.paths.home if env.paths else None)
@@ -118,8 +137,15 @@ def sync(session_name: str | None, dry_run: bool, prune: bool, template: str | N
     if stats is not None and (stats.throttled or stats.server_errors):
         _say(f"awsenv: {stats.requests} portal requests; {stats.throttled} throttled and "
                    f"{stats.server_errors} failed, all retried")
+    if plan.changes and not (show_diff or dry_run):
+        _say(_what_changed(plan))
     if dry_run and plan.changes:
         _say("awsenv: dry run: nothing was written")
+    kept = len(plan.unchanged) + len(plan.changed)
+    if template and kept:
+        _say(f"awsenv: --name names new profiles only: {kept} existing one(s) kept their "
+             f"names (to rename them, delete their sections from the managed block in "
+             f"{where} and run `awsenv sync --name ...` again)")
     if plan.stale:
         _say(f"awsenv: kept {len(plan.stale)} profile(s) for roles no longer assigned "
                    f"(run with --prune to remove): {_names(sorted(plan.stale))}")
