@@ -220,7 +220,7 @@ _awsenv_options() {
     sandbox) _awsenv_words "$2" --shell --script -h --help ;;
     serve) _awsenv_words "$2" --port --bind --imds -f --format -h --help ;;
     status) _awsenv_words "$2" --session --json --check -h --help ;;
-    sync) _awsenv_words "$2" --session --dry-run --prune --name --native --region -h --help ;;
+    sync) _awsenv_words "$2" --session --dry-run --diff --prune --name --native --region -h --help ;;
     use) _awsenv_words "$2" --mode --region --unset --debug --chain -h --help ;;
   esac
 }

@@ -232,7 +232,8 @@ complete -c awsenv -n '__awsenv_using status' -s 'h' -l 'help' -d 'Show this mes
 
 # sync
 complete -c awsenv -n '__awsenv_using sync' -l 'session' -x -a '(__awsenv_names sessions)' -d 'sso-session to sync (default: the only one configured)'
-complete -c awsenv -n '__awsenv_using sync' -l 'dry-run' -d 'Show the diff'
+complete -c awsenv -n '__awsenv_using sync' -l 'dry-run' -d 'Show the diff on stdout'
+complete -c awsenv -n '__awsenv_using sync' -l 'diff' -d 'Also print the unified diff of the change on stdout'
 complete -c awsenv -n '__awsenv_using sync' -l 'prune' -d 'Remove generated profiles whose role is no longer assigned'
 complete -c awsenv -n '__awsenv_using sync' -l 'name' -x -d 'Profile name template'
 complete -c awsenv -n '__awsenv_using sync' -l 'native' -d 'Write native sso_session/sso_account_id/sso_role_name profiles instead'\Xe2\X80\Xa6

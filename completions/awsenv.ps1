@@ -49,7 +49,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'sandbox' = @('--shell', '--script', '-h', '--help')
         'serve' = @('--port', '--bind', '--imds', '-f', '--format', '-h', '--help')
         'status' = @('--session', '--json', '--check', '-h', '--help')
-        'sync' = @('--session', '--dry-run', '--prune', '--name', '--native', '--region', '-h', '--help')
+        'sync' = @('--session', '--dry-run', '--diff', '--prune', '--name', '--native', '--region', '-h', '--help')
         'use' = @('--mode', '--region', '--unset', '--debug', '--chain', '-h', '--help')
     }
     # What a value completes to, by 'COMMAND OPTION' (options taking a value),
