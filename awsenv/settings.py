@@ -30,6 +30,10 @@ class SessionSettings:
 
     region: str | None = None
     name_template: str | None = None
+    # `awsenv sync --include/--exclude` patterns, repeated by a plain `awsenv sync`
+    # (awsenv.sync.filters says what they match).
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,11 +46,9 @@ class Settings:
     def for_session(self, key: str) -> SessionSettings:
         """Per-session values, falling back to the global name template."""
         own = self.sessions.get(key, SessionSettings())
-        return SessionSettings(
-            region=own.region, name_template=own.name_template or self.name_template
-        )
+        return replace(own, name_template=own.name_template or self.name_template)
 
-    def with_session(self, key: str, **changes: str | None) -> Settings:
+    def with_session(self, key: str, **changes: str | tuple[str, ...] | None) -> Settings:
         sessions = dict(self.sessions)
         sessions[key] = replace(sessions.get(key, SessionSettings()), **changes)
         return replace(self, sessions=sessions)
@@ -65,6 +67,13 @@ def _opt_str(env: Environment, obj: dict[str, Any], key: str) -> str | None:
     if value is None or isinstance(value, str):
         return value or None
     raise _bad(env, f"has a non-text '{key}'")
+
+
+def _str_list(env: Environment, obj: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = obj.get(key, [])
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise _bad(env, f"has a '{key}' that is not a list of text")
 
 
 def _read(env: Environment, path: Path) -> bytes | None:
@@ -119,6 +128,8 @@ def load(env: Environment) -> Settings:
         sessions[key] = SessionSettings(
             region=_opt_str(env, value, "region"),
             name_template=_opt_str(env, value, "name_template"),
+            include=_str_list(env, value, "include"),
+            exclude=_str_list(env, value, "exclude"),
         )
     known = {"version", "shell_mode", "name_template", "sessions"}
     return Settings(
@@ -137,7 +148,10 @@ def _to_json(settings: Settings) -> dict[str, Any]:
         obj["name_template"] = settings.name_template
     sessions = {}
     for key, s in settings.sessions.items():
-        entry = {k: v for k, v in (("region", s.region), ("name_template", s.name_template)) if v}
+        entry: dict[str, Any] = {
+            k: v for k, v in (("region", s.region), ("name_template", s.name_template)) if v}
+        entry.update({k: list(v) for k, v in (("include", s.include), ("exclude", s.exclude))
+                      if v})
         if entry:
             sessions[key] = entry
     obj["sessions"] = sessions

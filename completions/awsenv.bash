@@ -93,6 +93,8 @@ _awsenv_option_value() {
     list)
       case $2 in
         --session) kind=sessions ;;
+        --include) kind=any ;;
+        --exclude) kind=any ;;
         *) return 1 ;;
       esac ;;
     login)
@@ -128,6 +130,8 @@ _awsenv_option_value() {
         --session) kind=sessions ;;
         --name) kind=any ;;
         --region) kind=any ;;
+        --include) kind=any ;;
+        --exclude) kind=any ;;
         *) return 1 ;;
       esac ;;
     use)
@@ -214,13 +218,13 @@ _awsenv_options() {
     export) _awsenv_words "$2" -f --format --chain -h --help ;;
     help) _awsenv_words "$2" -h --help ;;
     init) _awsenv_words "$2" -h --help ;;
-    list) _awsenv_words "$2" --session --refresh --json -h --help ;;
+    list) _awsenv_words "$2" --session --refresh --json --include --exclude -h --help ;;
     login) _awsenv_words "$2" --session --profile --no-browser --use-device-code -h --help ;;
     logout) _awsenv_words "$2" --session --all -h --help ;;
     sandbox) _awsenv_words "$2" --shell --script -h --help ;;
     serve) _awsenv_words "$2" --port --bind --imds -f --format -h --help ;;
     status) _awsenv_words "$2" --session --json --check -h --help ;;
-    sync) _awsenv_words "$2" --session --dry-run --diff --prune --name --native --region -h --help ;;
+    sync) _awsenv_words "$2" --session --dry-run --diff --prune --name --native --region --include --exclude --no-filter -h --help ;;
     use) _awsenv_words "$2" --mode --region --unset --debug --chain -h --help ;;
   esac
 }

@@ -22,7 +22,7 @@ function __awsenv_takes_value --argument-names cmd opt
             return 0
         case 'export -f' 'export --format' 'export --chain'
             return 0
-        case 'list --session'
+        case 'list --session' 'list --include' 'list --exclude'
             return 0
         case 'login --session' 'login --profile'
             return 0
@@ -34,7 +34,7 @@ function __awsenv_takes_value --argument-names cmd opt
             return 0
         case 'status --session'
             return 0
-        case 'sync --session' 'sync --name' 'sync --region'
+        case 'sync --session' 'sync --name' 'sync --region' 'sync --include' 'sync --exclude'
             return 0
         case 'use --mode' 'use --region' 'use --chain'
             return 0
@@ -198,6 +198,8 @@ complete -c awsenv -n '__awsenv_slot init 0' -a 'bash zsh fish pwsh'
 complete -c awsenv -n '__awsenv_using list' -l 'session' -x -a '(__awsenv_names sessions)' -d 'sso-session to list (default: the only one configured)'
 complete -c awsenv -n '__awsenv_using list' -l 'refresh' -d 'Ask the portal again even if a listing from the last few minutes (AWSEN'\Xe2\X80\Xa6
 complete -c awsenv -n '__awsenv_using list' -l 'json' -d 'One JSON array of {account_id, account_name, email, role_name, profiles'\Xe2\X80\Xa6
+complete -c awsenv -n '__awsenv_using list' -l 'include' -x -d 'Show only roles matching this glob (repeatable; as `awsenv sync --inclu'\Xe2\X80\Xa6
+complete -c awsenv -n '__awsenv_using list' -l 'exclude' -x -d 'Leave out roles matching this glob (repeatable)'
 complete -c awsenv -n '__awsenv_using list' -s 'h' -l 'help' -d 'Show this message and exit'
 
 # login
@@ -238,6 +240,9 @@ complete -c awsenv -n '__awsenv_using sync' -l 'prune' -d 'Remove generated prof
 complete -c awsenv -n '__awsenv_using sync' -l 'name' -x -d 'Profile name template'
 complete -c awsenv -n '__awsenv_using sync' -l 'native' -d 'Write native sso_session/sso_account_id/sso_role_name profiles instead'\Xe2\X80\Xa6
 complete -c awsenv -n '__awsenv_using sync' -l 'region' -x -d 'Region for the profiles (default: the session\'s default, else its sso_r'\Xe2\X80\Xa6
+complete -c awsenv -n '__awsenv_using sync' -l 'include' -x -d 'Write only roles matching this glob (repeatable), matched against ACCOU'\Xe2\X80\Xa6
+complete -c awsenv -n '__awsenv_using sync' -l 'exclude' -x -d 'Leave out roles matching this glob (repeatable; as --include)'
+complete -c awsenv -n '__awsenv_using sync' -l 'no-filter' -d 'Drop the session\'s remembered --include/--exclude: write every role'
 complete -c awsenv -n '__awsenv_using sync' -s 'h' -l 'help' -d 'Show this message and exit'
 
 # use

@@ -43,13 +43,13 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'export' = @('-f', '--format', '--chain', '-h', '--help')
         'help' = @('-h', '--help')
         'init' = @('-h', '--help')
-        'list' = @('--session', '--refresh', '--json', '-h', '--help')
+        'list' = @('--session', '--refresh', '--json', '--include', '--exclude', '-h', '--help')
         'login' = @('--session', '--profile', '--no-browser', '--use-device-code', '-h', '--help')
         'logout' = @('--session', '--all', '-h', '--help')
         'sandbox' = @('--shell', '--script', '-h', '--help')
         'serve' = @('--port', '--bind', '--imds', '-f', '--format', '-h', '--help')
         'status' = @('--session', '--json', '--check', '-h', '--help')
-        'sync' = @('--session', '--dry-run', '--diff', '--prune', '--name', '--native', '--region', '-h', '--help')
+        'sync' = @('--session', '--dry-run', '--diff', '--prune', '--name', '--native', '--region', '--include', '--exclude', '--no-filter', '-h', '--help')
         'use' = @('--mode', '--region', '--unset', '--debug', '--chain', '-h', '--help')
     }
     # What a value completes to, by 'COMMAND OPTION' (options taking a value),
@@ -102,6 +102,8 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'init 0' = 'choice'
         'init 0 choices' = @('bash', 'zsh', 'fish', 'pwsh')
         'list --session' = 'sessions'
+        'list --include' = 'any'
+        'list --exclude' = 'any'
         'login --session' = 'sessions'
         'login --profile' = 'profiles'
         'logout --session' = 'sessions'
@@ -118,6 +120,8 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'sync --session' = 'sessions'
         'sync --name' = 'any'
         'sync --region' = 'any'
+        'sync --include' = 'any'
+        'sync --exclude' = 'any'
         'use --mode' = 'choice'
         'use --mode choices' = @('profile', 'env')
         'use --region' = 'any'

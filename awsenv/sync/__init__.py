@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from awsenv.errors import ConfigError
 from awsenv.sync import block, names
+from awsenv.sync.filters import Filter
 from awsenv.sync.plan import Key, Note, Options, Plan, build
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from awsenv.environment import Environment
     from awsenv.portal import AccountRoles, ProgressFn, RetryPolicy, Stats
 
-__all__ = ["Note", "Plan", "SyncResult", "run"]
+__all__ = ["Filter", "Note", "Plan", "SyncResult", "run"]
 
 
 @dataclass
@@ -37,17 +38,24 @@ class SyncResult:
     roles: int
     refused: list[str] = field(default_factory=list)  # account ids whose roles were refused
     stats: Stats | None = None
+    filter: Filter = field(default_factory=Filter)
+    # Where the filter came from: "given" (and remembered unless a dry run), "remembered"
+    # (settings, from an earlier run), "dropped" (--no-filter forgot one), "none".
+    filter_source: str = "none"
 
 
 def run(env: Environment, *, session_name: str | None = None, dry_run: bool = False,
         prune: bool = False, template: str | None = None, native: bool = False,
         region: str | None = None, progress: ProgressFn | None = None,
         listing: list[AccountRoles] | None = None,
-        policy: RetryPolicy | None = None) -> SyncResult:
+        policy: RetryPolicy | None = None, filter: Filter | None = None) -> SyncResult:
     """List the session's roles and rewrite its part of the managed block.
 
     ``listing`` skips the portal (tests, or a caller that already listed);
-    ``policy`` overrides the portal retry policy.
+    ``policy`` overrides the portal retry policy. ``filter`` None repeats the
+    session's remembered filter; a Filter (empty: none) replaces it, and is
+    remembered once the run has written (a dry run changes nothing, settings
+    included), so a plain `awsenv sync` later does the same.
     """
     from awsenv import portal
     from awsenv.awsconfig import edit, read
@@ -61,6 +69,12 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
     # Its name is written back (awsenv_session =) and shown: never with control characters.
     session = usable_session(session)
     defaults = session_defaults(env, session)
+    remembered = remembered_filter(env, session.key)
+    if filter is None:
+        chosen, source = remembered, "remembered" if remembered else "none"
+    else:
+        chosen = filter
+        source = "given" if filter else "dropped" if remembered else "none"
     opts = Options(
         session=session,
         region=_region(region or defaults.get("region") or session.region),
@@ -68,6 +82,7 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
         template=template or defaults.get("name_template") or names.DEFAULT_TEMPLATE,
         native=native,
         prune=prune,
+        filter=chosen,
     )
     names.check_template(opts.template)
 
@@ -94,13 +109,16 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
     else:
         edit.update_config(env, apply)
     plan = plans[-1]
+    if not dry_run and filter is not None and filter != remembered:
+        remember_filter(env, session.key, filter)
     shown = read.display_path(path, env.paths.home)
     return SyncResult(
         path=path, session=session, plan=plan,
         diff=edit.diff(seen["old"], seen["new"], shown) if plan.changes else "",
         written=not dry_run and plan.changes > 0, dry_run=dry_run,
         accounts=len(listing), roles=sum(len(a.roles) for a in listing),
-        refused=[a.account_id for a in listing if a.error], stats=stats)
+        refused=[a.account_id for a in listing if a.error], stats=stats,
+        filter=chosen, filter_source=source)
 
 
 def outside_targets(cfg: AwsConfig, session: SsoSession) -> dict[str, Key | None]:
@@ -119,6 +137,21 @@ def session_defaults(env: Environment, session: SsoSession) -> dict[str, str]:
     from awsenv import settings
 
     return settings.session_defaults(env, session.key)
+
+
+def remembered_filter(env: Environment, session_key: str) -> Filter:
+    """The filter a plain `awsenv sync` of this session repeats (empty: none)."""
+    from awsenv import settings
+
+    s = settings.load(env).for_session(session_key)
+    return Filter(s.include, s.exclude)
+
+
+def remember_filter(env: Environment, session_key: str, chosen: Filter) -> None:
+    from awsenv import settings
+
+    settings.update(env, lambda s: s.with_session(session_key, include=chosen.include,
+                                                  exclude=chosen.exclude))
 
 
 def _region(value: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from awsenv.awsconfig.model import SsoSession
 from awsenv.portal import AccountRoles
 from awsenv.sync import block, names
+from awsenv.sync.filters import Filter
 
 Key = tuple[str, str]  # (account_id, role_name)
 
@@ -28,6 +29,8 @@ class Options:
     template: str = names.DEFAULT_TEMPLATE
     native: bool = False
     prune: bool = False
+    # Roles the filter leaves out are not written; their profiles are kept unless prune.
+    filter: Filter = field(default_factory=Filter)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Plan:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # kept although no longer assigned
+    filtered: list[str] = field(default_factory=list)  # kept although the filter leaves them out
+    matched: int = 0  # roles in the listing the filter keeps (all when there is none)
     skipped: list[Note] = field(default_factory=list)  # not written (see reason)
     renamed: list[Note] = field(default_factory=list)  # name differs from the template's
 
@@ -138,6 +143,15 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
 
     # Unrepresentable roles are never written (nothing from the service may
     # inject into the file).
+    # The filter decides what is wanted; a profile it leaves out is kept (as a
+    # stale one is) unless --prune, so narrowing the filter never deletes by itself.
+    account_names = {acct.account_id: acct.account_name for acct in listing}
+    left_out = {key for key, acct in assigned.items()
+                if not opts.filter.keeps(acct.account_name, key[0], key[1])}
+    for key in left_out:
+        del assigned[key]
+    plan.matched = len(assigned)
+
     for key in list(assigned):
         if not (block.valid_account_id(key[0]) and block.safe_value(key[1])):
             del assigned[key]
@@ -169,6 +183,14 @@ def build(current_body: str | None, listing: Sequence[AccountRoles], opts: Optio
             continue
         if sec.name in taken or sec.name in names.RESERVED:
             continue  # re-allocated below, reported as renamed
+        if key in left_out or (key[0] in account_names and not opts.filter.keeps(
+                account_names[key[0]], key[0], key[1])):
+            if opts.prune:
+                pruned[sec.name] = key
+            else:
+                stale_keys[key] = sec.name
+                plan.filtered.append(sec.name)
+            continue
         if key in assigned:
             kept[key] = sec.name
         elif key[0] in refused:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from awsenv.awsconfig.read import AwsConfig
     from awsenv.environment import Environment
     from awsenv.portal import AccountRoles, ProgressFn
+    from awsenv.sync.filters import Filter
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,14 @@ class Reach:
 
 
 def reachable(env: Environment, session_name: str | None = None, *,
-              progress: ProgressFn | None = None, refresh: bool = False) -> Reach:
-    """The session used and every role it reaches, with local profile names.
+              progress: ProgressFn | None = None, refresh: bool = False,
+              filter: Filter | None = None) -> Reach:
+    """The session used and every role it reaches (that ``filter`` keeps), with local
+    profile names.
 
     A listing younger than ``AWSENV_LIST_CACHE`` seconds is reused unless
-    ``refresh`` (see ``listing_cache``).
+    ``refresh`` (see ``listing_cache``). The filter applies to the rows only: the
+    cached listing stays whole, so another filter needs no new listing.
     """
     from awsenv import portal
     from awsenv.awsconfig import read
@@ -80,9 +84,14 @@ def reachable(env: Environment, session_name: str | None = None, *,
     cfg = read.load(env)
     session = cfg.session(session_name) if session_name else cfg.default_session()
     cached = None if refresh else listing_cache.load(env, session)
+    age = None
     if cached is not None:
         listing, age = cached
-        return Reach(session, rows(listing, local_profiles(cfg, session)), age)
-    listing = portal.list_account_roles(env, session, progress=progress)
-    listing_cache.save(env, session, listing)
-    return Reach(session, rows(listing, local_profiles(cfg, session)))
+    else:
+        listing = portal.list_account_roles(env, session, progress=progress)
+        listing_cache.save(env, session, listing)
+    found = rows(listing, local_profiles(cfg, session))
+    if filter:
+        found = [r for r in found if filter.keeps(r.account_name, r.account_id,
+                                                  r.role_name or "")]
+    return Reach(session, found, age)

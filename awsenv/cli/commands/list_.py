@@ -54,7 +54,13 @@ def table(rows: list[tuple[str, ...]]) -> str:
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON array of {account_id, account_name, email, role_name, "
                    "profiles, error} on stdout.")
-def list_(session_name: str | None, refresh: bool, as_json: bool) -> None:
+@click.option("--include", "include", metavar="PATTERN", multiple=True,
+              help="Show only roles matching this glob (repeatable; as `awsenv sync "
+                   "--include`: ACCOUNT_NAME/ROLE or ACCOUNT_ID/ROLE).")
+@click.option("--exclude", "exclude", metavar="PATTERN", multiple=True,
+              help="Leave out roles matching this glob (repeatable).")
+def list_(session_name: str | None, refresh: bool, as_json: bool,
+          include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
     """List the accounts and roles you can reach, with the local profile for each.
 
     A PROFILE of '-' means no profile in the AWS config reaches that role yet
@@ -64,12 +70,15 @@ def list_(session_name: str | None, refresh: bool, as_json: bool) -> None:
     """
     from awsenv.cli.commands.sync import ProgressBar
     from awsenv.environment import Environment
-    from awsenv.sync import reach
+    from awsenv.sync import filters, reach
 
+    chosen = filters.Filter(filters.check(include, "--include"),
+                            filters.check(exclude, "--exclude"))
     env = Environment.from_os()
     bar = ProgressBar("Listing roles")
     try:
-        result = reach.reachable(env, session_name, progress=bar, refresh=refresh)
+        result = reach.reachable(env, session_name, progress=bar, refresh=refresh,
+                                 filter=chosen)
     finally:
         bar.close()
     session, found = result.session, result.rows
@@ -82,7 +91,8 @@ def list_(session_name: str | None, refresh: bool, as_json: bool) -> None:
                               indent=2))
         return
     if not found:
-        click.echo(f"awsenv: session {clean(session.key)} can reach no accounts", err=True)
+        what = f"no role matches {chosen.describe()}" if chosen else "can reach no accounts"
+        click.echo(f"awsenv: session {clean(session.key)} {what}", err=True)
         return
     body: list[tuple[str, ...]] = [HEADERS]
     for r in found:

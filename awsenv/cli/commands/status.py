@@ -26,6 +26,7 @@ def status(session_name: str | None, as_json: bool, check: bool) -> None:
     from awsenv.auth.status import status as run_status
     from awsenv.awsconfig import read
     from awsenv.cli.commands.login import when
+    from awsenv.sync import remembered_filter
 
     env = Environment.from_os()
     cfg = read.load(env)
@@ -34,8 +35,13 @@ def status(session_name: str | None, as_json: bool, check: bool) -> None:
     else:
         sessions = list(cfg.sessions.values()) or [cfg.default_session()]
     report = run_status(env, sessions, check=check)
+    filters = {s.key: remembered_filter(env, s.key) for s in sessions}
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2))
+        data = report.to_json()
+        for entry in data["sessions"]:  # type: ignore[attr-defined]
+            chosen = filters.get(entry["session"])
+            entry["sync_filter"] = chosen.as_json() if chosen else None
+        click.echo(json.dumps(data, indent=2))
     else:
         rows = [("SESSION", "START URL", "REGION", "SIGNED IN", "ACCESS TOKEN EXPIRES",
                  "REFRESH")]
@@ -52,6 +58,10 @@ def status(session_name: str | None, as_json: bool, check: bool) -> None:
         # The backend's name and detail can carry its own error text: never raw.
         click.echo(printable(f"keyring: {report.keyring.name} ({usable}: "
                              f"{report.keyring.detail})"))
+        for key, chosen in filters.items():
+            if chosen:  # what a plain `awsenv sync` of that session repeats
+                click.echo(printable(f"sync filter for {key}: {chosen.describe()} "
+                                     "(`awsenv sync --no-filter` drops it)"))
         for s in report.sessions:
             if s.problem and (not s.signed_in or check):
                 click.echo(f"awsenv: {printable(str(s.problem))}", err=True)

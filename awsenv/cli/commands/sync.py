@@ -100,9 +100,19 @@ def _what_changed(plan: Any) -> str:
 @click.option("--region", metavar="REGION",
               help="Region for the profiles (default: the session's default, else its "
                    "sso_region).")
+@click.option("--include", "include", metavar="PATTERN", multiple=True,
+              help="Write only roles matching this glob (repeatable), matched against "
+                   "ACCOUNT_NAME/ROLE and ACCOUNT_ID/ROLE, case-insensitively; a pattern "
+                   "without '/' is about the account only. Remembered for the session.")
+@click.option("--exclude", "exclude", metavar="PATTERN", multiple=True,
+              help="Leave out roles matching this glob (repeatable; as --include). "
+                   "Remembered for the session.")
+@click.option("--no-filter", is_flag=True,
+              help="Drop the session's remembered --include/--exclude: write every role.")
 def sync(session_name: str | None, dry_run: bool, show_diff: bool, prune: bool,
          template: str | None,
-         native: bool, region: str | None) -> None:
+         native: bool, region: str | None, include: tuple[str, ...],
+         exclude: tuple[str, ...], no_filter: bool) -> None:
     """Write a profile for every account/role you can reach.
 
     Profiles go into the awsenv-managed block of the AWS config; everything
@@ -110,16 +120,29 @@ def sync(session_name: str | None, dry_run: bool, show_diff: bool, prune: bool,
     names across runs. A summary goes to stderr, naming the profiles added,
     changed and removed when there are few; the unified diff goes to stdout
     with --diff, or with --dry-run (which writes nothing).
+
+    --include/--exclude are remembered per session: a plain `awsenv sync` repeats
+    them, giving either replaces both, --no-filter drops them. Profiles a new
+    filter leaves out are kept unless --prune.
     """
     from awsenv import sync as core
     from awsenv.awsconfig.read import display_path
     from awsenv.environment import Environment
+    from awsenv.sync import filters
 
+    if no_filter and (include or exclude):
+        raise click.UsageError("--no-filter drops the filter: give it without "
+                               "--include/--exclude")
+    chosen = None
+    if include or exclude or no_filter:
+        chosen = filters.Filter(filters.check(include, "--include"),
+                                filters.check(exclude, "--exclude"))
     env = Environment.from_os()
     bar = ProgressBar("Listing roles")
     try:
         result = core.run(env, session_name=session_name, dry_run=dry_run, prune=prune,
-                          template=template, native=native, region=region, progress=bar)
+                          template=template, native=native, region=region, progress=bar,
+                          filter=chosen)
     finally:
         bar.close()
     if result.diff and (show_diff or dry_run):
@@ -133,6 +156,7 @@ def sync(session_name: str | None, dry_run: bool, show_diff: bool, prune: bool,
     verb = "would write" if dry_run and plan.changes else "wrote" if result.written else "checked"
     _say(f"awsenv: session {result.session.key}: {result.accounts} accounts, "
                f"{result.roles} roles; {counts}; {verb} {where}")
+    _say_filter(result)
     stats = result.stats
     if stats is not None and (stats.throttled or stats.server_errors):
         _say(f"awsenv: {stats.requests} portal requests; {stats.throttled} throttled and "
@@ -146,6 +170,9 @@ def sync(session_name: str | None, dry_run: bool, show_diff: bool, prune: bool,
         _say(f"awsenv: --name names new profiles only: {kept} existing one(s) kept their "
              f"names (to rename them, delete their sections from the managed block in "
              f"{where} and run `awsenv sync --name ...` again)")
+    if plan.filtered:
+        _say(f"awsenv: kept {len(plan.filtered)} profile(s) the filter leaves out "
+             f"(run with --prune to remove): {_names(sorted(plan.filtered))}")
     if plan.stale:
         _say(f"awsenv: kept {len(plan.stale)} profile(s) for roles no longer assigned "
                    f"(run with --prune to remove): {_names(sorted(plan.stale))}")
@@ -167,3 +194,19 @@ def sync(session_name: str | None, dry_run: bool, show_diff: bool, prune: bool,
         _say(f"awsenv: the portal refused to list roles of {len(result.refused)} "
                    f"account(s); their profiles were left as they were: "
                    f"{_names(result.refused)}")
+
+
+def _say_filter(result: Any) -> None:
+    """Which roles the filter kept, and whether a plain `awsenv sync` repeats it."""
+    source = result.filter_source
+    if source == "dropped":
+        _say("awsenv: filter dropped" + (" (not yet: dry run)" if result.dry_run else "")
+             + "; every role is written")
+        return
+    if source == "none":
+        return
+    how = {"remembered": "remembered; --no-filter drops it",
+           "given": ("not remembered: dry run" if result.dry_run else
+                     "remembered: a plain `awsenv sync` repeats it")}[source]
+    _say(f"awsenv: filter {result.filter.describe()}: {result.plan.matched} of "
+         f"{result.roles} roles ({how})")
