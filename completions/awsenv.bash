@@ -47,6 +47,9 @@ _awsenv_option_value() {
     console)
       case $2 in
         --destination) kind=any ;;
+        --service) kind=any ;;
+        --region) kind=any ;;
+        --duration) kind=any ;;
         --chain) kind=any ;;
         *) return 1 ;;
       esac ;;
@@ -209,7 +212,7 @@ _awsenv_options() {
     allow) _awsenv_words "$2" -h --help ;;
     completion) _awsenv_words "$2" -h --help ;;
     configure) _awsenv_words "$2" --start-url --sso-region --session --region --scopes -h --help ;;
-    console) _awsenv_words "$2" --print --destination --chain -h --help ;;
+    console) _awsenv_words "$2" --print --destination --service --region --duration --via-portal --chain -h --help ;;
     credential-process) _awsenv_words "$2" --profile -h --help ;;
     deny) _awsenv_words "$2" -h --help ;;
     doctor) _awsenv_words "$2" --json -h --help ;;

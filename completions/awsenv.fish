@@ -12,7 +12,7 @@ function __awsenv_takes_value --argument-names cmd opt
     switch "$cmd $opt"
         case 'configure --start-url' 'configure --sso-region' 'configure --session' 'configure --region' 'configure --scopes'
             return 0
-        case 'console --destination' 'console --chain'
+        case 'console --destination' 'console --service' 'console --region' 'console --duration' 'console --chain'
             return 0
         case 'credential-process --profile'
             return 0
@@ -128,7 +128,11 @@ complete -c awsenv -n '__awsenv_using configure' -s 'h' -l 'help' -d 'Show this 
 
 # console
 complete -c awsenv -n '__awsenv_using console' -l 'print' -d 'Print the sign-in URL instead of opening a browser'
-complete -c awsenv -n '__awsenv_using console' -l 'destination' -x -d 'Console page to land on (default: the console home in the profile\'s reg'\Xe2\X80\Xa6
+complete -c awsenv -n '__awsenv_using console' -l 'destination' -x -d 'Console page to land on, on the partition\'s console host (default: the'\Xe2\X80\Xa6
+complete -c awsenv -n '__awsenv_using console' -l 'service' -x -d 'Land on this service\'s console page (s3, ec2, lambda, logs, ...)'
+complete -c awsenv -n '__awsenv_using console' -l 'region' -x -d 'Console region (default: the profile\'s region)'
+complete -c awsenv -n '__awsenv_using console' -l 'duration' -x -d 'Console session length, 15m to 12h (e.g. 1h, 90m, 3600)'
+complete -c awsenv -n '__awsenv_using console' -l 'via-portal' -d 'Use the access portal\'s shortcut link (signs in with the browser\'s port'\Xe2\X80\Xa6
 complete -c awsenv -n '__awsenv_using console' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using console' -s 'h' -l 'help' -d 'Show this message and exit'
 complete -c awsenv -n '__awsenv_slot console 0' -a '(__awsenv_names profiles)'

@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'allow' = @('-h', '--help')
         'completion' = @('-h', '--help')
         'configure' = @('--start-url', '--sso-region', '--session', '--region', '--scopes', '-h', '--help')
-        'console' = @('--print', '--destination', '--chain', '-h', '--help')
+        'console' = @('--print', '--destination', '--service', '--region', '--duration', '--via-portal', '--chain', '-h', '--help')
         'credential-process' = @('--profile', '-h', '--help')
         'deny' = @('-h', '--help')
         'doctor' = @('--json', '-h', '--help')
@@ -64,6 +64,9 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'configure --region' = 'any'
         'configure --scopes' = 'any'
         'console --destination' = 'any'
+        'console --service' = 'any'
+        'console --region' = 'any'
+        'console --duration' = 'any'
         'console --chain' = 'any'
         'console 0' = 'profiles'
         'credential-process --profile' = 'profiles'

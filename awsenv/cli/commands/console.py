@@ -1,16 +1,28 @@
-"""`awsenv console [PROFILE] [--print] [--destination URL]`: open the AWS console as the role."""
+"""`awsenv console [PROFILE]`: open the AWS console as the role, on the page asked for.
+
+Where to land: ``--service NAME`` or ``--destination URL`` (console pages of the
+profile's partition only), in ``--region R``. ``--via-portal`` gives the access
+portal's shortcut link instead of a federation sign-in URL.
+"""
 
 from __future__ import annotations
 
 import click
 
+from awsenv import console as core
 from awsenv.cli.chainopt import chain_option, say_notes, target
 from awsenv.cli.commands.credential_process import complete_profile
 from awsenv.cli.commands.export import default_profile
-from awsenv.console import login_url
 from awsenv.creds import get
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode
+
+
+def _complete_service(_ctx: click.Context, _param: click.Parameter,
+                      incomplete: str) -> list[str]:
+    from awsenv.consoleservices import SERVICES
+
+    return [n for n in sorted(SERVICES) if n.startswith(incomplete)]
 
 
 @click.command()
@@ -18,9 +30,21 @@ from awsenv.errors import AwsenvError, ExitCode
 @click.option("--print", "print_", is_flag=True,
               help="Print the sign-in URL instead of opening a browser.")
 @click.option("--destination", metavar="URL", default=None,
-              help="Console page to land on (default: the console home in the profile's region).")
+              help="Console page to land on, on the partition's console host (default: the "
+                   "console home in the region).")
+@click.option("--service", metavar="NAME", default=None, shell_complete=_complete_service,
+              help="Land on this service's console page (s3, ec2, lambda, logs, ...).")
+@click.option("--region", metavar="R", default=None,
+              help="Console region (default: the profile's region).")
+@click.option("--duration", metavar="D", default=None,
+              help="Console session length, 15m to 12h (e.g. 1h, 90m, 3600); not for "
+                   "chained roles.")
+@click.option("--via-portal", is_flag=True,
+              help="Use the access portal's shortcut link (signs in with the browser's "
+                   "portal session) instead of a one-time sign-in URL.")
 @chain_option
-def console(profile: str | None, print_: bool, destination: str | None) -> None:
+def console(profile: str | None, print_: bool, destination: str | None, service: str | None,
+            region: str | None, duration: str | None, via_portal: bool) -> None:
     """Sign in to the AWS console as PROFILE's role.
 
     PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE. The URL works once,
@@ -30,14 +54,73 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
     Where `awsenv login` would not open a browser (no display, SSH, CI, only a
     text browser) and BROWSER is unset, the link is shown on the terminal instead.
     """
+    if service is not None and destination is not None:
+        raise AwsenvError("--service and --destination both name the page to land on",
+                          "pass only one of them", ExitCode.USAGE)
+    seconds = core.parse_duration(duration) if duration is not None else None
+    if service is not None:
+        core.service_destination(service, None)  # an unknown name fails before any sign-in
     env = Environment.from_os()
     name = target(default_profile(profile))
+    if via_portal:
+        if seconds is not None:
+            raise AwsenvError("--duration does not apply to --via-portal (the portal "
+                              "decides the session length)", "drop --duration",
+                              ExitCode.USAGE)
+        _via_portal(env, name, print_, service, destination, region)
+        return
     creds = get(env, name)
     say_notes(env, name)
-    url = login_url(env.environ, creds, destination)
+    where = _destination(service, destination, region, creds.region, name)
+    seconds, note = core.session_duration(creds, seconds)
+    if note:
+        click.echo(note, err=True)
+    url = core.login_url(env.environ, creds, where, seconds)
     if print_:
         click.echo(url)
         return
+    _open(env, url, secret=True)
+
+
+def _destination(service: str | None, destination: str | None, region: str | None,
+                 profile_region: str | None, name: str) -> str | None:
+    """The page to land on; None for the console home in the profile's region."""
+    if region is not None:
+        core.check_region(region, profile_region, name)
+    where_region = region or profile_region
+    if service is not None:
+        return core.service_destination(service, where_region)
+    if destination is not None:
+        return core.check_destination(destination, where_region)
+    if region is not None:
+        return core.default_destination(region)
+    return None
+
+
+def _via_portal(env: Environment, name: str, print_: bool, service: str | None,
+                destination: str | None, region: str | None) -> None:
+    """The access portal's shortcut link for PROFILE's account and role (local data only)."""
+    from awsenv.awsconfig import read
+    from awsenv.creds import chain
+    from awsenv.textsafe import printable
+
+    # An unknown profile fails with cfg.profile's own line (and its suggestion).
+    prof = None if chain.split(name) else read.load(env).profile(name)
+    if prof is None or prof.session is None or not prof.account_id or not prof.role_name:
+        raise AwsenvError(
+            f"profile {printable(name)} is not an IAM Identity Center role, so the access "
+            "portal cannot sign in to it (a chained role is assumed by awsenv, not the portal)",
+            "drop --via-portal to get a sign-in URL", ExitCode.USAGE)
+    where = _destination(service, destination, region, prof.region, name)
+    url = core.portal_link(prof.session.start_url, prof.account_id, prof.role_name, where)
+    if print_:
+        click.echo(url)
+        return
+    _open(env, url, secret=False)
+
+
+def _open(env: Environment, url: str, *, secret: bool) -> None:
+    """Hand ``url`` to the browser through the one-shot loopback link (never its argv)."""
     from awsenv.auth.browser import check, hand_over
     from awsenv.auth.login import wait_limit
 
@@ -45,7 +128,12 @@ def console(profile: str | None, print_: bool, destination: str | None) -> None:
     if not env.environ.get("BROWSER", "").strip() and not found.usable:
         # login's judgement (no display, SSH, CI, only a text browser): opening one would
         # take over this terminal and spend the one-time link. The person gets the link.
-        _show_on_terminal(url, found.reason)
+        if secret:
+            _show_on_terminal(url, found.reason)
+        else:
+            click.echo(f"awsenv: no browser to open it in ({found.reason}); open this "
+                       "link yourself:", err=True)
+            click.echo(url)
         return
 
     # Never `open_url(url)`: the browser's argv is readable by every local user.
