@@ -47,20 +47,38 @@ class ProjectFile:
     mode: str | None = None
 
 
-def find(start: str | os.PathLike[str]) -> Path | None:
+# The directory the walk stops at (README, "Per-directory .awsenv"); the shell
+# hooks read the same variable with the same rules (shell/init/*.j2).
+CEILING = "AWSENV_CEILING"
+
+
+def ceiling(environ: Mapping[str, str]) -> str:
+    """``AWSENV_CEILING`` as the walks compare it: trailing slashes dropped; "" if unset,
+    relative or ``/`` (no bound). Not normalised further: the shells compare it with
+    `$PWD`'s prefixes as written, and both sides must agree on when the walk stops."""
+    value = environ.get(CEILING, "").rstrip("/")
+    return value if value.startswith("/") else ""
+
+
+def find(start: str | os.PathLike[str],
+         environ: Mapping[str, str] | None = None) -> Path | None:
     """The nearest `.awsenv` at or above ``start`` (same walk as the shell hooks).
 
     The walk is lexical on the given (logical) path, like the shells' `$PWD`
     walk, so the hook and the Python side always agree on which file applies.
     A dangling symlink counts as found (and is refused later, not skipped).
+    It stops after the directory ``AWSENV_CEILING`` names (of ``environ``, default
+    the process's), when it passes through it: a file there counts, none above
+    it (the sandbox bounds its world so; a user bounds a slow or shared tree).
     """
+    stop = ceiling(os.environ if environ is None else environ)
     d = os.path.abspath(os.fspath(start))
     while True:
         candidate = os.path.join(d, FILENAME)
         if os.path.lexists(candidate) and not os.path.isdir(candidate):
             return Path(candidate)
         parent = os.path.dirname(d)
-        if parent == d:
+        if parent == d or d == stop:
             return None
         d = parent
 

@@ -10,6 +10,14 @@ holds a keyring file with the emulator's refresh token, so it is created
 private (``mkdtemp``: a fresh name, mode 0700) in a temporary directory no other
 user can swap it out of, and the shell inside gets the signal too (it would
 otherwise outlive the sandbox it works in).
+
+The shell is set up as the README tells a user to set up theirs, so that what
+the newcomer sees is what they will get: this installation's ``awsenv`` first
+on PATH, the hook, the prompt segment and tab completion. Its `.awsenv` walk
+stops at the tree's root (``AWSENV_CEILING``): a stray `.awsenv` in the
+temporary directory above it is no part of the demo. It gets none of the
+caller's ``PYTHON*`` variables that change what Python imports (a project's
+``PYTHONPATH`` would otherwise run in the tour's boto3 call).
 """
 
 from __future__ import annotations
@@ -28,15 +36,30 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from awsenv import locations
 from awsenv.emulator import Directory, Emulator
 from awsenv.errors import AwsenvError, printable
 from awsenv.paths import awsenv_command
+from awsenv.project.file import CEILING
 
 # The signals that end the sandbox (and its shell) with the tree removed; SIGINT
 # arrives as KeyboardInterrupt and takes the same way out.
 ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 # How long a child that was told to end may take before it is killed.
 CHILD_GRACE = 5.0
+
+# The caller's PYTHON* variables the sandbox's shell keeps: they only choose an
+# encoding or buffering, or make imports stricter. Every other one (PYTHONPATH,
+# PYTHONHOME, PYTHONSTARTUP, PYTHONUSERBASE, PYTHONPYCACHEPREFIX, PYTHONWARNINGS
+# (it imports the categories it names), PYTHONBREAKPOINT, ...) is dropped.
+PYTHON_KEPT = frozenset({"PYTHONIOENCODING", "PYTHONUTF8", "PYTHONCOERCECLOCALE",
+                         "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONSAFEPATH",
+                         "PYTHONNOUSERSITE"})
+# Where each shell's completion script goes under the sandbox's HOME: the
+# README's places ("Completions"); the start-up files load them from there.
+COMPLETION_FILES = {"bash": ".local/share/bash-completion/completions/awsenv",
+                    "zsh": ".zfunc/_awsenv",
+                    "fish": ".config/fish/completions/awsenv.fish"}
 
 SESSION = "sandbox"
 # Sample projects and the (account, role) each one selects.
@@ -151,7 +174,7 @@ class Sandbox:
                                      auto_approve=True, **self.knobs)
             self.emulator.__enter__()
             self._emulator_up = True
-            self.env = self._environ(home)
+            self.env = self._environ(home, self._bin())
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -246,11 +269,34 @@ class Sandbox:
                 self._child = None
         return subprocess.CompletedProcess(list(argv), proc.returncode, out, err)
 
-    def _environ(self, home: Path) -> dict[str, str]:
+    def _bin(self) -> Path:
+        """``<root>/bin`` holding ``awsenv``: this installation's, as a user has it on PATH.
+
+        A link to the console script pip wrote (what ``awsenv doctor`` checks PATH
+        against); without one (a bare checkout), a script running the baked command.
+        """
+        bindir = self.root / "bin"
+        bindir.mkdir(mode=0o700)
+        script = locations.entry_script()
+        if script is not None:
+            (bindir / "awsenv").symlink_to(script)
+        else:
+            import shlex
+
+            wrapper = bindir / "awsenv"
+            wrapper.write_text(f'#!/bin/sh\nexec {shlex.join(awsenv_command())} "$@"\n')
+            wrapper.chmod(0o700)
+        return bindir
+
+    def _environ(self, home: Path, bindir: Path) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items()
-                if not k.startswith(("AWS_", "AWSENV_", "_AWSENV", "XDG_", "PYTHON_KEYRING"))}
+                if not k.startswith(("AWS_", "AWSENV_", "_AWSENV", "XDG_", "PYTHON"))
+                or k in PYTHON_KEPT}
         keep.update(self.emulator.env())
+        path = keep.get("PATH", os.defpath)
         keep.update({
+            "PATH": f"{bindir}{os.pathsep}{path}" if path else str(bindir),
+            CEILING: str(self.root),
             "HOME": str(home),
             "XDG_CONFIG_HOME": str(home / ".config"),
             "XDG_DATA_HOME": str(home / ".local" / "share"),
@@ -333,9 +379,12 @@ def render(box: Sandbox, name: str) -> str:
     from awsenv.shells.templates import render as render_template
 
     dev, prod = profiles(box)
+    completion = box.home / COMPLETION_FILES[name[3:]] if name.startswith("rc.") else None
     return render_template(
         f"sandbox/{name}.j2", awsenv=shlex.join(awsenv_command()), home=str(box.home),
-        projects=str(box.projects_dir), dev=dev, prod=prod, python=sys.executable)
+        projects=str(box.projects_dir), dev=dev, prod=prod, python=sys.executable,
+        completion=str(completion or ""),
+        completion_dir=str(completion.parent if completion else ""))
 
 
 def tour(box: Sandbox) -> tuple[list[StepResult], str]:
@@ -357,8 +406,18 @@ def tour(box: Sandbox) -> tuple[list[StepResult], str]:
     return results, transcript
 
 
+def install_completion(box: Sandbox, shell: str, script: str) -> Path:
+    """Put ``script`` (``awsenv completion SHELL``'s text: the CLI renders it, as it
+    needs the commands) where the README says, in the sandbox's HOME."""
+    path = box.home / COMPLETION_FILES[shell]
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(script)
+    return path
+
+
 def interactive_argv(box: Sandbox, shell: str) -> list[str]:
-    """How to start the user's subshell with the hook and the prompt segment installed."""
+    """How to start the user's subshell with the hook, the prompt segment and the
+    completions (see install_completion) installed."""
     rc = box.root / f"rc.{shell}"
     rc.write_text(render(box, f"rc.{shell}"))
     if shell == "bash":
@@ -372,16 +431,33 @@ def interactive_argv(box: Sandbox, shell: str) -> list[str]:
     return ["fish", "--no-config", "--init-command", f"source {rc}", "-i"]
 
 
-TOUR_TEXT = """\
-Welcome to the awsenv sandbox. Everything here is temporary and offline:
-a local IAM Identity Center emulator at {url}, signed in, {n} profiles synced.
-Try:
-  awsenv use {dev}                 # switch this shell (AWS_PROFILE)
-  python -c 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])'
-  awsenv use --mode env {prod}     # raw AWS_* variables instead
-  awsenv use --unset
-  cd ~/projects/web-app            # a .awsenv asks for {dev}: not trusted yet
-  awsenv allow                     # trust it; cd ~/projects/billing, cd ~ ...
-  awsenv list; awsenv status; awsenv export {dev}
-Leave with `exit`: the emulator stops and everything is removed.
-"""
+def welcome(box: Sandbox, count: int | None) -> str:
+    """What the interactive sandbox prints before its shell starts: what to try.
+
+    The boto3 line names the sandbox's own interpreter (the one that has boto3),
+    isolated (``-I``: no PYTHON* variables, no current directory or user site on
+    the import path), rather than whatever ``python`` PATH finds first.
+    """
+    import shlex
+    import sys
+
+    dev, prod = profiles(box)
+    boto3_call = (f"{shlex.quote(sys.executable)} -I -c 'import boto3; "
+                  "print(boto3.client(\"sts\").get_caller_identity()[\"Arn\"])'")
+    tries = [
+        (f"awsenv use {dev}", "switch this shell (AWS_PROFILE); TAB completes names"),
+        (boto3_call, ""),
+        (f"awsenv use --mode env {prod}", "raw AWS_* variables instead"),
+        ("awsenv use --unset", "back to what was there before"),
+        ("cd ~/projects/web-app", f"a .awsenv asks for {dev}: not trusted yet"),
+        ("awsenv allow", "trust it (~/projects/billing asks for its own allow)"),
+        (f"awsenv list; awsenv status; awsenv doctor; awsenv export {dev}", ""),
+    ]
+    width = max(len(cmd) for cmd, note in tries if note)
+    lines = [f"  {cmd:<{width}}  # {note}" if note else f"  {cmd}" for cmd, note in tries]
+    return "\n".join([
+        "Welcome to the awsenv sandbox. Everything here is temporary and offline:",
+        f"a local IAM Identity Center emulator at {box.emulator.url}, signed in, "
+        f"{count or 'the'} profiles synced.",
+        "Try:", *lines,
+        "Leave with `exit`: the emulator stops and everything is removed.", ""])

@@ -56,3 +56,47 @@ def test_sandbox_leaves_nothing_behind(tour: subprocess.CompletedProcess[str]) -
     # The user's (test) home got nothing: no AWS config, no caches, no keyring file.
     assert not (home / ".aws").exists()
     assert not (home / ".cache" / "awsenv").exists()
+
+
+def test_tour_says_it_allows_the_second_project(tour: subprocess.CompletedProcess[str]) -> None:
+    """Each project is allowed by a step of its own that shows the command, never silently."""
+    out = tour.stdout
+    assert "== awsenv allow ../billing" in out
+    assert "   $ awsenv allow ../billing\n" in out
+    assert ">/dev/null" not in out
+    shown = [line for line in out.splitlines() if line.startswith("   $ awsenv allow")]
+    assert len(shown) == 2, shown
+
+
+def test_the_python_the_sandbox_names_is_its_own_isolated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tour and the welcome text run boto3 with this interpreter and -I; the shell
+    gets none of the caller's PYTHON* variables that change imports; awsenv (this
+    installation) is first on its PATH; its .awsenv walk stops at the tree's root."""
+    import shlex
+
+    from awsenv import locations
+    from awsenv.sandbox import Sandbox, render, welcome
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    hostile = {"PYTHONPATH": "/x", "PYTHONHOME": "/x", "PYTHONSTARTUP": "/x/s.py",
+               "PYTHONUSERBASE": "/x", "PYTHONPYCACHEPREFIX": "/x", "PYTHONWARNINGS": "x.Y",
+               "PYTHONBREAKPOINT": "x.y", "PYTHONPLATLIBDIR": "x"}
+    harmless = {"PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1", "PYTHONSAFEPATH": "1"}
+    for name, value in {**hostile, **harmless}.items():
+        monkeypatch.setenv(name, value)
+    with Sandbox() as box:
+        assert not set(hostile) & set(box.env)
+        assert {k: box.env[k] for k in harmless} == harmless
+        first = box.env["PATH"].split(os.pathsep)[0]
+        assert first == str(box.root / "bin")
+        assert os.path.samefile(Path(first) / "awsenv", locations.entry_script() or "")
+        assert box.env["AWSENV_CEILING"] == str(box.root)
+        ours = shlex.quote(sys.executable)
+        tour_text = render(box, "tour.bash")
+        calls = [line for line in tour_text.splitlines() if "import boto3" in line]
+        assert calls and all(f"{ours} -I -c " in line for line in calls), calls
+        text = welcome(box, 9)
+        assert f"  {ours} -I -c 'import boto3;" in text
+        assert "\n  python" not in text

@@ -21,8 +21,9 @@ def sandbox(shell: str, script: bool) -> None:
     isolated home, AWS config and keyring under a temporary directory (your own
     ~/.aws and keyring are never touched), signs in through the real login
     flow, runs `awsenv sync`, creates two sample projects with `.awsenv` files,
-    and opens a subshell with the hook and `awsenv_prompt` installed. Leaving
-    the subshell stops the emulator and removes everything.
+    and opens a subshell set up as the README says: awsenv on PATH, the hook,
+    `awsenv_prompt` and tab completion. Leaving the subshell stops the emulator
+    and removes everything.
 
     Without a terminal (or with --script) it runs the same tour as a script,
     prints each step's result, and exits 0 only if every step worked.
@@ -39,7 +40,8 @@ def sandbox(shell: str, script: bool) -> None:
 
 
 def _run(shell: str, interactive: bool) -> None:
-    from awsenv.sandbox import TOUR_TEXT, Sandbox, interactive_argv, profiles, tour
+    from awsenv.cli.completion_spec import render
+    from awsenv.sandbox import Sandbox, install_completion, interactive_argv, tour, welcome
 
     with Sandbox(shell=shell) as box:
         click.echo(f"Sandbox in {box.root} (emulator at {box.emulator.url})", err=True)
@@ -50,10 +52,9 @@ def _run(shell: str, interactive: bool) -> None:
         if failed:
             raise AwsenvError("the sandbox could not be set up", "rerun with --debug and report it")
         if interactive:
-            dev, prod = profiles(box)
             count = box.awsenv("list", "--json").stdout.count('"role_name"')
-            click.echo(TOUR_TEXT.format(url=box.emulator.url, dev=dev, prod=prod,
-                                        n=count or "the"), err=True)
+            click.echo(welcome(box, count), err=True, nl=False)
+            install_completion(box, shell, render(shell))
             box.run_child(interactive_argv(box, shell))
             click.echo("Sandbox removed.", err=True)
             return
