@@ -27,7 +27,7 @@ PROMPT = re.compile(rb"__P(\d+):(\d+)__ ")
 RC = {
     "bash": (".bashrc", """\
 PS1='__P${_tc}:${_ts}__ '
-PROMPT_COMMAND='_ts=$?; _tc=$((_tc+1))'
+PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}"'_ts=$?; _tc=$((_tc+1))'
 eval "$(awsenv init bash)"
 """),
     "zsh": (".zshrc", """\
@@ -57,14 +57,15 @@ ARGV = {"bash": ["bash", "-i"], "zsh": ["zsh", "-i"], "fish": ["fish", "-i"]}
 
 class Shell:
     def __init__(self, kind: str, home: Path, cwd: Path, *, strace: Path | None = None,
-                 env: dict[str, str] | None = None, extra_rc: str = "") -> None:
+                 env: dict[str, str] | None = None, extra_rc: str = "",
+                 after_rc: str = "") -> None:
         self.kind = kind
         self.home = home
         self.strace = strace
         name, body = RC[kind]
         rc = home / name
         rc.parent.mkdir(parents=True, exist_ok=True)
-        rc.write_text(extra_rc + body)
+        rc.write_text(extra_rc + body + after_rc)  # after_rc: lines after awsenv's install
         if kind == "fish":
             # Mark fish as initialised: its first start would otherwise spawn a
             # background man-page completion scan (noise for process counts).

@@ -106,11 +106,38 @@ def test_installing_twice_installs_once(kind: str) -> None:
         res = shells.run_and_read("zsh", script, ["X", "Y"])
         assert (res.vars["X"], res.vars["Y"]) == (b"_awsenv_hook|mine", b"_awsenv_hook")
     else:
-        script = (f"{init}\n{init}\n"
-                  "set -g X (functions --handlers-type generic | string match -r '_awsenv_hook$'"
-                  " | count)")
-        res = shells.run_and_read("fish", script, ["X"])
-        assert res.vars["X"] == b"1", res.stderr
+        # One prompt handler before the first prompt and after it (the first
+        # prompt defines it anew, after direnv's), however often init ran.
+        count = ("(functions --handlers-type generic"
+                 " | string match -r '_awsenv_(?:first_prompt|on_prompt)$' | count)")
+        script = (f"{init}\n{init}\nset -g X {count}\n"
+                  f"emit fish_prompt; {init}\nemit fish_prompt; emit fish_prompt\n"
+                  f"set -g Y {count}")
+        res = shells.run_and_read("fish", script, ["X", "Y"])
+        assert (res.vars["X"], res.vars["Y"]) == (b"1", b"1"), res.stderr
+
+
+@pytest.mark.parametrize("kind", ["bash", "zsh"])
+def test_installed_right_after_direnvs_hook(kind: str) -> None:
+    """With direnv's hook already there, awsenv's goes right after it instead of first
+    (README "Beside direnv"; the real direnv in tests/shell/test_beside_direnv.py)."""
+    init = render_init(kind)
+    if kind == "bash":
+        cases = (("PROMPT_COMMAND='_direnv_hook;echo x'", b"_direnv_hook;_awsenv_hook;echo x"),
+                 ("PROMPT_COMMAND='a; _direnv_hook'", b"a; _direnv_hook;_awsenv_hook"),
+                 ("PROMPT_COMMAND=(a _direnv_hook 'b c')", b"a|_direnv_hook|_awsenv_hook|b c"),
+                 ("PROMPT_COMMAND=('_direnv_hook;a' b)", b"_direnv_hook;a|_awsenv_hook|b"))
+        for before, expect in cases:
+            script = (f"{before}\n{init}\n{init}\n"
+                      "X=$(IFS='|'; echo \"${PROMPT_COMMAND[*]}\")")
+            res = shells.run_and_read("bash", script, ["X"])
+            assert res.vars["X"] == expect, (before, res.stderr)
+    else:
+        script = (f"precmd_functions=(mine _direnv_hook)\nchpwd_functions=(_direnv_hook)\n"
+                  f"{init}\n{init}\nX=${{(j:|:)precmd_functions}}; Y=${{(j:|:)chpwd_functions}}")
+        res = shells.run_and_read("zsh", script, ["X", "Y"])
+        assert (res.vars["X"], res.vars["Y"]) == (b"mine|_direnv_hook|_awsenv_hook",
+                                                  b"_direnv_hook|_awsenv_hook"), res.stderr
 
 
 HEAVY = ("boto3", "botocore", "keyring", "jinja2", "click")
