@@ -126,6 +126,8 @@ def test_the_prompt_asks_again_for_a_region_the_url_rules_out() -> None:
     child.expect("cannot be right for .* signs in only in eu-west-1")
     child.expect(r"region \[eu-west-1\]: ")
     child.sendline("")
+    child.expect(r"Default region for the profiles `awsenv sync` writes \[eu-west-1\]: ")
+    child.sendline("")
     child.expect("Wrote \\[sso-session eu\\]")
     child.expect(pexpect.EOF)
     child.close()
