@@ -132,6 +132,10 @@ def test_sync_summary_and_diff_escape_config_names(world: World) -> None:
     (stale, skipped, renamed): escaped. A clean session syncs as before."""
     with world.config.open("a") as fh:
         fh.write("\n[profile mine" + CLEAR + "]\nregion = eu-west-1" + OSC52 + "\n")
+    r = world.cli("sync", "--dry-run")  # the diff is printed with --dry-run / --diff
+    assert r.returncode == 0, r.stderr
+    assert "@@" in r.stdout, r.stdout  # the diff really is there to be checked
+    no_raw_controls(r.stdout, r.stderr)
     r = world.cli("sync")
     assert r.returncode == 0, r.stderr
     no_raw_controls(r.stdout, r.stderr)
