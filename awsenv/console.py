@@ -67,11 +67,12 @@ def console_page(region: str | None, path: str) -> str:
     """``https://<console host>/<path>?region=R[#fragment]`` in ``region``'s partition."""
     part = partition(region)
     path, hash_, fragment = path.partition("#")
+    tail = f"#{fragment}" if hash_ else ""
     if not region:
-        return f"https://{part.console}/{path}" + (f"#{fragment}" if hash_ else "")
+        return f"https://{part.console}/{path}{tail}"
     host = f"{region}.{part.console}" if part.name == "aws" else part.console
-    return (f"https://{host}/{path}?region={urllib.parse.quote(region)}"
-            + (f"#{fragment}" if hash_ else ""))
+    joint = "&" if "?" in path else "?"
+    return f"https://{host}/{path}{joint}region={urllib.parse.quote(region)}{tail}"
 
 
 def default_destination(region: str | None) -> str:

@@ -211,3 +211,87 @@ def test_portal_link_encodes_the_destination() -> None:
     link = core.portal_link("https://d-1.awsapps.com/start/#/", "111111111111", "Admin", dest)
     assert link == ("https://d-1.awsapps.com/start/#/console?account_id=111111111111"
                     "&role_name=Admin&destination=" + urllib.parse.quote(dest, safe=""))
+
+
+R, A = "eu-central-1", "111111111111"
+HOST = f"https://{R}.console.aws.amazon.com"
+
+
+@pytest.mark.parametrize(("arn", "url"), [
+    ("arn:aws:s3:::my-bucket", "https://console.aws.amazon.com/s3/buckets/my-bucket"),
+    ("arn:aws:s3:::my-bucket/a/b c.txt",
+     "https://console.aws.amazon.com/s3/object/my-bucket?prefix=a%2Fb%20c.txt"),
+    (f"arn:aws:lambda:{R}:{A}:function:fn:prod", f"{HOST}/lambda/home?region={R}#/functions/fn"),
+    (f"arn:aws:iam::{A}:role/service/deploy",
+     "https://console.aws.amazon.com/iam/home#/roles/details/deploy"),
+    (f"arn:aws:iam::{A}:user/alice", "https://console.aws.amazon.com/iam/home#/users/details/alice"),
+    (f"arn:aws:iam::{A}:policy/p1", "https://console.aws.amazon.com/iam/home#/policies/details/"
+     + urllib.parse.quote(f"arn:aws:iam::{A}:policy/p1", safe="")),
+    (f"arn:aws:ec2:{R}:{A}:instance/i-0abc",
+     f"{HOST}/ec2/home?region={R}#InstanceDetails:instanceId=i-0abc"),
+    (f"arn:aws:cloudformation:{R}:{A}:stack/st/uuid-1",
+     f"{HOST}/cloudformation/home?region={R}#/stacks/stackinfo?stackId="
+     + urllib.parse.quote(f"arn:aws:cloudformation:{R}:{A}:stack/st/uuid-1", safe="")),
+    (f"arn:aws:logs:{R}:{A}:log-group:/aws/lambda/fn:*",
+     f"{HOST}/cloudwatch/home?region={R}#logsV2:log-groups/log-group/$252Faws$252Flambda$252Ffn"),
+    (f"arn:aws:dynamodb:{R}:{A}:table/t1", f"{HOST}/dynamodbv2/home?region={R}#table?name=t1"),
+    (f"arn:aws:ecs:{R}:{A}:cluster/c1", f"{HOST}/ecs/v2/clusters/c1?region={R}"),
+    (f"arn:aws:ecs:{R}:{A}:service/c1/s1", f"{HOST}/ecs/v2/clusters/c1/services/s1?region={R}"),
+    (f"arn:aws:rds:{R}:{A}:db:d1", f"{HOST}/rds/home?region={R}#database:id=d1;is-cluster=false"),
+    (f"arn:aws:rds:{R}:{A}:cluster:c1",
+     f"{HOST}/rds/home?region={R}#database:id=c1;is-cluster=true"),
+    (f"arn:aws:sqs:{R}:{A}:q1", f"{HOST}/sqs/v3/home?region={R}#/queues/"
+     + urllib.parse.quote(f"https://sqs.{R}.amazonaws.com/{A}/q1", safe="")),
+    (f"arn:aws:sns:{R}:{A}:topic1",
+     f"{HOST}/sns/v3/home?region={R}#/topic/arn:aws:sns:{R}:{A}:topic1"),
+    (f"arn:aws:secretsmanager:{R}:{A}:secret:db/pass-AbC123",
+     f"{HOST}/secretsmanager/secret?name=db%2Fpass&region={R}"),
+    (f"arn:aws:kms:{R}:{A}:key/1234abcd", f"{HOST}/kms/home?region={R}#/kms/keys/1234abcd"),
+    ("arn:aws-cn:lambda:cn-north-1:111111111111:function:fn",
+     "https://console.amazonaws.cn/lambda/home?region=cn-north-1#/functions/fn"),
+])
+def test_resource_pages(arn: str, url: str) -> None:
+    from awsenv import consolearn
+
+    assert consolearn.page(consolearn.resource(arn), None) == url
+
+
+@pytest.mark.parametrize("arn", ["arn:aws:glue:eu-west-1:111111111111:job/j", "arn:nope",
+                                 "arn:aws:lambda:cn-north-1:111111111111:function:fn"])
+def test_other_arns_are_one_line(configured: World, arn: str) -> None:
+    r = configured.cli("console", arn, "--print")
+    assert r.returncode == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_arn_signs_in_to_the_only_role_of_its_account(signed: World) -> None:
+    r = signed.cli("console", f"arn:aws:lambda:{R}:{A}:function:fn", "--print")
+    assert r.returncode == 0, r.stderr
+    assert "as profile dev (111111111111/AdministratorAccess)" in r.stderr
+    dest = landing(r.stdout.strip())
+    assert (dest.hostname, dest.path, dest.query, dest.fragment) == (
+        f"{R}.console.aws.amazon.com", "/lambda/home", f"region={R}", "/functions/fn")
+    assert "Signed in as role AdministratorAccess in account 111111111111" in page(
+        r.stdout.strip())
+    # An S3 ARN names no account: the current profile, in its region.
+    r = signed.cli("console", "arn:aws:s3:::bkt", "--print", extra={"AWSENV_PROFILE": "dev"})
+    assert r.returncode == 0, r.stderr
+    assert landing(r.stdout.strip()).path == "/s3/buckets/bkt"
+
+
+def test_arn_picks_the_current_role_name_else_lists_candidates(configured: World) -> None:
+    arn = "arn:aws:iam::222222222222:role/x"
+    # Account 222… has native (Developer) and unassigned (AdministratorAccess).
+    r = configured.cli("console", arn, "--via-portal", "--print",
+                       extra={"AWSENV_PROFILE": "dev"})
+    assert r.returncode == 0, r.stderr
+    fields = portal_parts(r.stdout.strip())[2]
+    assert fields["account_id"] == "222222222222"
+    assert fields["role_name"] == "AdministratorAccess"
+    assert fields["destination"] == "https://console.aws.amazon.com/iam/home#/roles/details/x"
+    r = configured.cli("console", arn, "--via-portal", "--print")
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "native (Developer), unassigned (AdministratorAccess)" in r.stderr
+    r = configured.cli("console", "arn:aws:iam::999999999999:role/x", "--print")
+    assert r.returncode == 4 and "account 999999999999" in r.stderr
+    assert configured.count("GetRoleCredentials") == 0

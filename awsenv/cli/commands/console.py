@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from awsenv import console as core
+from awsenv import consolearn
 from awsenv.cli.chainopt import chain_option, say_notes, target
 from awsenv.cli.commands.credential_process import complete_profile
 from awsenv.cli.commands.export import default_profile
@@ -47,7 +48,9 @@ def console(profile: str | None, print_: bool, destination: str | None, service:
             region: str | None, duration: str | None, via_portal: bool) -> None:
     """Sign in to the AWS console as PROFILE's role.
 
-    PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE. The URL works once,
+    PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE. In its place, a
+    resource ARN opens that resource's page, as a profile for its account (the
+    current profile's role there, else the only role there). The URL works once,
     for about 15 minutes, and grants the role: don't share it. The browser gets
     it through a one-shot local redirect, never on its command line (which
     every local user can read); awsenv waits until the browser has followed it.
@@ -61,17 +64,20 @@ def console(profile: str | None, print_: bool, destination: str | None, service:
     if service is not None:
         core.service_destination(service, None)  # an unknown name fails before any sign-in
     env = Environment.from_os()
+    res = None
+    if profile is not None and consolearn.looks_like_arn(profile):
+        res, profile = _for_arn(env, profile, service, destination)
     name = target(default_profile(profile))
     if via_portal:
         if seconds is not None:
             raise AwsenvError("--duration does not apply to --via-portal (the portal "
                               "decides the session length)", "drop --duration",
                               ExitCode.USAGE)
-        _via_portal(env, name, print_, service, destination, region)
+        _via_portal(env, name, print_, service, destination, region, res)
         return
     creds = get(env, name)
     say_notes(env, name)
-    where = _destination(service, destination, region, creds.region, name)
+    where = _destination(service, destination, region, creds.region, name, res)
     seconds, note = core.session_duration(creds, seconds)
     if note:
         click.echo(note, err=True)
@@ -82,12 +88,40 @@ def console(profile: str | None, print_: bool, destination: str | None, service:
     _open(env, url, secret=True)
 
 
+def _for_arn(env: Environment, arn: str, service: str | None,
+             destination: str | None) -> tuple[consolearn.Resource, str | None]:
+    """The resource's page and the profile to open it as (None: the current one)."""
+    import os
+
+    from awsenv.awsconfig import read
+    from awsenv.cli.chainopt import requested
+    from awsenv.textsafe import printable
+
+    if service is not None or destination is not None or requested():
+        raise AwsenvError("an ARN names the page and the account: --service, --destination "
+                          "and --chain do not go with it", "drop them", ExitCode.USAGE)
+    res = consolearn.resource(arn)
+    if res.account_id is None:  # S3: its ARNs name no account
+        return res, None
+    cfg = read.load(env)
+    current = os.environ.get("AWSENV_PROFILE") or os.environ.get("AWS_PROFILE")
+    name = consolearn.pick_profile(cfg.profiles, res.account_id, current, cfg.where)
+    prof = cfg.profiles[name]
+    click.echo(f"awsenv: as profile {printable(name)} ({prof.account_id}/"
+               f"{printable(prof.role_name or '')})", err=True)
+    return res, name
+
+
 def _destination(service: str | None, destination: str | None, region: str | None,
-                 profile_region: str | None, name: str) -> str | None:
+                 profile_region: str | None, name: str,
+                 res: consolearn.Resource | None = None) -> str | None:
     """The page to land on; None for the console home in the profile's region."""
     if region is not None:
         core.check_region(region, profile_region, name)
     where_region = region or profile_region
+    if res is not None:
+        return core.check_destination(consolearn.page(res, where_region),
+                                      res.region or where_region)
     if service is not None:
         return core.service_destination(service, where_region)
     if destination is not None:
@@ -98,7 +132,8 @@ def _destination(service: str | None, destination: str | None, region: str | Non
 
 
 def _via_portal(env: Environment, name: str, print_: bool, service: str | None,
-                destination: str | None, region: str | None) -> None:
+                destination: str | None, region: str | None,
+                res: consolearn.Resource | None) -> None:
     """The access portal's shortcut link for PROFILE's account and role (local data only)."""
     from awsenv.awsconfig import read
     from awsenv.creds import chain
@@ -111,7 +146,7 @@ def _via_portal(env: Environment, name: str, print_: bool, service: str | None,
             f"profile {printable(name)} is not an IAM Identity Center role, so the access "
             "portal cannot sign in to it (a chained role is assumed by awsenv, not the portal)",
             "drop --via-portal to get a sign-in URL", ExitCode.USAGE)
-    where = _destination(service, destination, region, prof.region, name)
+    where = _destination(service, destination, region, prof.region, name, res)
     url = core.portal_link(prof.session.start_url, prof.account_id, prof.role_name, where)
     if print_:
         click.echo(url)
