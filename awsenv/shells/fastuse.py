@@ -44,7 +44,7 @@ def parse_use_args(args: list[str]) -> dict[str, Any] | None:
         elif a in ("--protocol", "--mode", "--region") and i + 1 < len(args):
             opts[a[2:]] = args[i + 1]
             i += 1
-        elif a.startswith("-") or opts["profile"] is not None:
+        elif (a.startswith("-") and a != "-") or opts["profile"] is not None:
             return None
         else:
             opts["profile"] = a
@@ -89,6 +89,7 @@ def env_values(creds: Mapping[str, Any], profile: str, region: str | None,
 def switch(recs: Records, state: State, cur: Values, layer: Layer, values: Values,
            describe: str, warnings: list[str]) -> None:
     """Replace this shell's `use` layer (if any) with ``layer`` and announce it."""
+    state.previous = state.identity()  # for `awsenv use -`
     if state.top is not None and state.top.kind == "use":
         pop(state, cur)
     push(state, cur, layer, values)
@@ -165,11 +166,22 @@ def warm_env_answer(environ: Mapping[str, str], profile: str, region: str | None
     return recs.finish(0)
 
 
+def back(opts: dict[str, Any], previous: Mapping[str, str | None] | None) -> dict[str, Any]:
+    """`use -`'s options: the previous identity's profile, mode and region where not given."""
+    if previous is None:
+        return opts
+    return {**opts, "profile": previous["profile"] or None, "unset": not previous["profile"],
+            "mode": opts["mode"] or previous["mode"],
+            "region": opts["region"] or previous["region"]}
+
+
 def _warm(opts: dict[str, Any]) -> int | None:
-    profile = opts["profile"]
     environ = os.environ
+    if opts["profile"] == "-":
+        opts = back(opts, State.decode(environ.get("_AWSENV_STATE")).previous)
+    profile = opts["profile"]
     if (opts["protocol"] != str(PROTOCOL) or opts["unset"] or opts["mode"] != "env"
-            or not profile or environ.get("_AWSENV_FOUND") != ""):
+            or not profile or profile == "-" or environ.get("_AWSENV_FOUND") != ""):
         return None
     try:
         data = warm_env_answer(environ, profile, opts["region"])

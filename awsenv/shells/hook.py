@@ -36,7 +36,7 @@ from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
 from awsenv.project import trust
 from awsenv.project.file import ProjectFile, find, logical_cwd
 from awsenv.shells import identity, refs
-from awsenv.shells.fastuse import base_watches, conclude, switch
+from awsenv.shells.fastuse import back, base_watches, conclude, switch
 from awsenv.shells.records import PROTOCOL, Records
 from awsenv.shells.state import Layer, State, current, diff, pop, push, update
 
@@ -221,7 +221,7 @@ def hook(env: Environment) -> Records:
     state = State.decode(environ.get("_AWSENV_STATE"))
     found = environ.get("_AWSENV_FOUND")
     if found is None:
-        hit = find(logical_cwd(environ), environ)
+        hit = find(logical_cwd(environ))
         found = os.fspath(hit) if hit else ""
     refresh_only = environ.get("_AWSENV_REASON") == "refresh"
     # Only switches between profile-mode identities are replayed by the shell
@@ -317,12 +317,25 @@ def hook(env: Environment) -> Records:
 
 def use(env: Environment, profile: str | None, *, unset: bool = False,
         mode: str | None = None, region: str | None = None) -> Records:
-    """Answer `awsenv use` from the shell function: push (or pop) a `use` layer."""
+    """Answer `awsenv use` from the shell function: push (or pop) a `use` layer.
+
+    ``profile`` "-" goes back to the identity shown before the last `use` (or
+    `--unset`), as `cd -` does: this shell's state remembers it.
+    """
     recs = Records()
     environ = env.environ
     state = State.decode(environ.get("_AWSENV_STATE"))
     cur0 = current(environ)
     cur = dict(cur0)
+    if profile == "-" and not unset:
+        if state.previous is None:
+            raise AwsenvError("no previous profile in this shell",
+                              "`awsenv use -` goes back after an `awsenv use PROFILE`",
+                              ExitCode.USAGE)
+        opts = back({"profile": profile, "unset": False, "mode": mode, "region": region},
+                    state.previous)
+        profile, unset, mode, region = (opts["profile"], opts["unset"], opts["mode"],
+                                        opts["region"])
     if unset:
         if profile:
             raise AwsenvError(f"`awsenv use --unset` takes no profile (got {profile!r})",
@@ -333,6 +346,7 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
             recs.msg("awsenv: no `awsenv use` is active in this shell; nothing to undo")
         else:
             was = state.top.profile
+            state.previous = state.identity()  # `awsenv use -` brings it back
             kept = pop(state, cur)
             now = state.top.profile if state.top is not None else ""
             recs.msg(f"awsenv: dropped {was}; " + (f"back to {now}" if now else
@@ -347,7 +361,7 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
                               ExitCode.USAGE)
         found = environ.get("_AWSENV_FOUND")
         if found is None:
-            hit = find(logical_cwd(environ), environ)
+            hit = find(logical_cwd(environ))
             found = os.fspath(hit) if hit else ""
         tree, _project, _line = evaluate(env, found)
         mode = mode or identity.default_mode(env)

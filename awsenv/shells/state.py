@@ -80,19 +80,35 @@ class Layer:
 
 
 class State:
-    __slots__ = ("layers",)
+    __slots__ = ("layers", "previous")
 
-    def __init__(self, layers: list[Layer] | None = None) -> None:
+    def __init__(self, layers: list[Layer] | None = None,
+                 previous: dict[str, str | None] | None = None) -> None:
         self.layers: list[Layer] = [] if layers is None else layers
+        # What `awsenv use -` goes back to, like `cd -`'s OLDPWD: the identity shown
+        # before the last `awsenv use` or `--unset` ({"profile", "mode", "region"};
+        # profile "" = none was active). Kept by this shell alone, as the layers are.
+        self.previous = previous
+
+    def identity(self) -> dict[str, str | None]:
+        """The shown identity, in ``previous``'s form."""
+        top = self.top
+        if top is None:
+            return {"profile": "", "mode": None, "region": None}
+        return {"profile": top.profile, "mode": top.mode, "region": top.region}
 
     @property
     def top(self) -> Layer | None:
         return self.layers[-1] if self.layers else None
 
     def encode(self) -> str:
-        if not self.layers:
+        if not self.layers and self.previous is None:
             return ""
-        return fastjson.dumps({"v": STATE_VERSION, "layers": [x.to_dict() for x in self.layers]})
+        data: dict[str, object] = {"v": STATE_VERSION,
+                                   "layers": [x.to_dict() for x in self.layers]}
+        if self.previous is not None:
+            data["previous"] = self.previous
+        return fastjson.dumps(data)
 
     @classmethod
     def decode(cls, text: str | None) -> State:
@@ -104,9 +120,19 @@ class State:
             if data.get("v") != STATE_VERSION:
                 return cls()
             layers = [Layer(**raw) for raw in data["layers"]]
+            previous = data.get("previous")
         except (ValueError, TypeError, KeyError, AttributeError):
             return cls()
-        return cls(layers) if all(_well_formed(x) for x in layers) else cls()
+        if not all(_well_formed(x) for x in layers):
+            return cls()
+        return cls(layers, previous if _identity(previous) else None)
+
+
+def _identity(value: object) -> bool:
+    """A well-formed ``previous`` (else it is dropped, never trusted half-way)."""
+    return (isinstance(value, dict) and set(value) == {"profile", "mode", "region"}
+            and isinstance(value["profile"], str)
+            and all(v is None or isinstance(v, str) for v in value.values()))
 
 
 def _well_formed(layer: Layer) -> bool:

@@ -54,6 +54,9 @@ def use(profile: str | None, mode: str | None, region: str | None, unset: bool, 
         emit: bool, protocol: str | None, chain: tuple[str, ...] = ()) -> None:
     """Switch this shell to PROFILE (needs the shell hook from `awsenv init`).
 
+    PROFILE `-` goes back to what this shell showed before the last `awsenv use`
+    or --unset, like `cd -`.
+
     A chained profile (role_arn + source_profile) works in both modes; --chain
     ROLE_ARN assumes that role on top of PROFILE without a profile for it, which
     only env mode can carry (the prompt hook renews it before it ends).
