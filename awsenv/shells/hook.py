@@ -221,7 +221,7 @@ def hook(env: Environment) -> Records:
     state = State.decode(environ.get("_AWSENV_STATE"))
     found = environ.get("_AWSENV_FOUND")
     if found is None:
-        hit = find(logical_cwd(environ))
+        hit = find(logical_cwd(environ), environ)
         found = os.fspath(hit) if hit else ""
     refresh_only = environ.get("_AWSENV_REASON") == "refresh"
     # Only switches between profile-mode identities are replayed by the shell
@@ -361,7 +361,7 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
                               ExitCode.USAGE)
         found = environ.get("_AWSENV_FOUND")
         if found is None:
-            hit = find(logical_cwd(environ))
+            hit = find(logical_cwd(environ), environ)
             found = os.fspath(hit) if hit else ""
         tree, _project, _line = evaluate(env, found)
         mode = mode or identity.default_mode(env)
