@@ -68,16 +68,23 @@ def variable() -> str:
 
 def limit(environ: Mapping[str, str] | None = None) -> float:
     """The budget in seconds; a bad value is a ConfigError naming the variable."""
-    name = variable()
-    default = PROMPT_DEFAULT if _prompt else DEFAULT
-    raw = (os.environ if environ is None else environ).get(name, "").strip()
+    return seconds_setting(os.environ if environ is None else environ, variable(),
+                           PROMPT_DEFAULT if _prompt else DEFAULT)
+
+
+def seconds_setting(environ: Mapping[str, str], name: str, default: float,
+                    maximum: float = MAX) -> float:
+    """A number of seconds from ``environ[name]`` (unset: ``default``), the one rule for
+    every such setting (deadlines here, timeouts in ``auth.clients``): above 0, at
+    most ``maximum``; anything else is a ConfigError naming the variable."""
+    raw = environ.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
         value = 0.0
-    if not 0 < value <= MAX:  # also refuses nan and inf
+    if not 0 < value <= maximum:  # also refuses nan and inf
         from awsenv.errors import ConfigError
 
         raise ConfigError(f"{name}={raw!r} is not a number of seconds above 0",

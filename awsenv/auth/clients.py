@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from awsenv import deadline, errors
 from awsenv.environment import Environment
-from awsenv.errors import AwsenvError, ConfigError, ServiceError
+from awsenv.errors import AwsenvError, ServiceError
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -60,17 +60,7 @@ def _session(env: Environment) -> Any:
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
-        raise ConfigError(f"{name}={raw!r} is not a number of seconds above 0",
-                          f"set it to seconds, e.g. {name}={default:g}, or unset it")
-    return value
+    return deadline.seconds_setting(environ, name, default, MAX_TIMEOUT)
 
 
 def timeouts(env: Environment) -> tuple[float, float]:
