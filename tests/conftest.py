@@ -22,6 +22,33 @@ if str(TESTS) not in sys.path:
 from support.other_user import other_user  # noqa: E402,F401  (a real second local user)
 
 TEST_KEYRING = "support.file_keyring.TestKeyring"
+# Set by tests/pythons: this run is against awsenv installed from its wheel, never the checkout.
+INSTALLED_VAR = "AWSENV_TESTS_INSTALLED_WHEEL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get(INSTALLED_VAR):
+        import awsenv
+
+        where = Path(awsenv.__file__).resolve()
+        if where.parent == REPO / "awsenv":
+            raise pytest.UsageError(f"{INSTALLED_VAR} is set but awsenv was imported from the "
+                                    f"checkout ({where}): run pytest outside {REPO}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the tests of the one throwaway Secret Service run on one worker.
+
+    They share its default collection (fixed item names such as ``awsenv:corp``):
+    run side by side they would read each other's items. Everything else has a
+    temporary tree, emulator and port of its own and spreads over the workers
+    (`--dist loadgroup`, as the Makefile runs it).
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("keyring") is not None:
+            item.add_marker(pytest.mark.xdist_group("secret-service"))
 
 
 def write_test_keyring_config(config_home: Path) -> Path:

@@ -29,15 +29,20 @@ LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.
         "awsenv.textsafe"}
 SLOW = {"pathlib", "dataclasses", "enum", "re", "json", "typing", "inspect", "click", "boto3",
         "botocore", "keyring", "jinja2"}
+# A probe still running after HANG_DUMP seconds prints every thread's stack and exits
+# (faulthandler: no import counted, it is loaded before the baseline), so a hang shows
+# where it waited instead of ending as a bare TimeoutExpired.
+HANG_DUMP = 40
 PROBE = """
-import sys
+import faulthandler, sys
+faulthandler.dump_traceback_later(HANG_DUMP, exit=True)
 before = set(sys.modules)
 from awsenv.cli import main
 rc = main(sys.argv[1:])
 sys.stdout.flush()
 sys.stderr.write("LOADED=" + ",".join(sorted(set(sys.modules) - before)) + "\\n")
 sys.exit(rc)
-"""
+""".replace("HANG_DUMP", str(HANG_DUMP))
 USE = ["use", "--emit", "--protocol", "1", "--mode", "env"]
 
 
@@ -61,7 +66,8 @@ def warm(profile: str, *, region: str = "eu-west-1", facts: bool = True) -> Path
 
 def probe(args: list[str], extra: dict[str, str]) -> tuple[list[tuple[str, ...]], set[str], int]:
     res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
-                         env={**os.environ, **extra}, timeout=60, check=False)
+                         env={**os.environ, **extra}, timeout=HANG_DUMP + 60, check=False)
+    assert b"Timeout (" not in res.stderr, res.stderr.decode(errors="replace")
     loaded = res.stderr.decode().rpartition("LOADED=")[2].strip().split(",")
     return records.parse(res.stdout), set(loaded), res.returncode
 

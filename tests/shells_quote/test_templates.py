@@ -16,9 +16,24 @@ from awsenv.shells import templates
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_template_dir_is_the_checkouts_shell_directory() -> None:
-    assert templates.template_dir() == REPO / "shell"
-    assert (templates.template_dir() / "export" / "env.j2").is_file()
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_template_dir_holds_the_checkouts_shell_directory() -> None:
+    """From a checkout (editable install) the templates are its ``shell/``; from the
+    wheel (tests/pythons) they are the package's ``_shell``, a copy of the same files."""
+    import awsenv
+
+    package = Path(awsenv.__file__).resolve().parent
+    found = templates.template_dir()
+    if package.parent == REPO:
+        assert found == REPO / "shell"
+    else:
+        assert found == package / "_shell"
+        assert _tree(found) == _tree(REPO / "shell")
+    assert (found / "export" / "env.j2").is_file()
 
 
 def test_environment_is_strict_and_has_the_quoting_filters(tmp_path: Path) -> None:
