@@ -198,10 +198,48 @@ def _warm(opts: dict[str, Any]) -> int | None:
     return 0
 
 
+def picked(opts: dict[str, Any]) -> int | None:
+    """`awsenv use` without PROFILE on a terminal: open the picker (awsenv.choices).
+
+    The choice is put in ``opts`` and goes on exactly as `awsenv use CHOICE`
+    would (this module's warm answer included); the picker draws on the
+    terminal while stdout stays the hook's answer. Returns an exit code when
+    the answer is already written: left with Esc/Ctrl-C (130, nothing
+    changes) or an error. None: go on (with a choice, or without a terminal,
+    where the full path lists the profiles in one line as before).
+    """
+    if opts["profile"] is not None or opts["unset"] or opts["protocol"] != str(PROTOCOL):
+        return None
+    from awsenv import choices
+    from awsenv.environment import Environment
+    from awsenv.errors import AwsenvError, ExitCode
+
+    try:
+        opened, name = choices.choose(Environment.from_os(), "awsenv use")
+        rc = 0 if name or not opened else int(ExitCode.INTERRUPTED)
+    except AwsenvError as exc:
+        sys.stderr.write(f"awsenv: {exc.line()}\n")
+        rc = int(exc.code)
+    except KeyboardInterrupt:
+        rc = int(ExitCode.INTERRUPTED)
+    if rc == 0:
+        opts["profile"] = name
+        return None
+    try:
+        sys.stdout.buffer.write(Records().finish(rc))
+        sys.stdout.flush()
+    except OSError:
+        pass
+    return rc
+
+
 def fast_use(args: list[str]) -> int | None:
     opts = parse_use_args(args)
     if opts is None:
         return None
+    rc = picked(opts)
+    if rc is not None:
+        return rc
     rc = _warm(opts)
     if rc is not None:
         return rc

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 import click
 
 from awsenv.errors import AwsenvError, ExitCode
+from awsenv.shells.fastuse import picked
 from awsenv.shells.hook import run_use
 
 
@@ -98,8 +99,11 @@ def use(profile: str | None, mode: str | None, region: str | None, unset: bool, 
             "Invoke-Expression`), then open a new shell",
             ExitCode.USAGE,
         )
-    rc = run_use({"emit": True, "protocol": protocol, "mode": mode, "region": region,
-                  "unset": unset, "profile": profile})
+    opts = {"emit": True, "protocol": protocol, "mode": mode, "region": region,
+            "unset": unset, "profile": profile}
+    rc = picked(opts)  # no PROFILE on a terminal: the picker's choice (or Esc's 130)
+    if rc is None:
+        rc = run_use(opts)
     if rc:
         raise click.exceptions.Exit(rc)
 
