@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,21 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)
     return home
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_deadline() -> Iterator[None]:
+    """A CLI run in this process (``awsenv.cli.app.run``) starts the command's budget for
+    Identity Center (awsenv.deadline) and installs its listener; a process exits after
+    one command, a test worker does not. Left running, the budget of one test's command
+    expired under a later test's in-process sign-in ("RegisterClient failed: timed out"
+    at once, 30 s after an earlier test's `run`), depending on which tests shared a worker.
+    """
+    yield
+    module = sys.modules.get("awsenv.deadline")
+    if module is not None:
+        module.end()
+        module.listen(None)
 
 
 @pytest.fixture
