@@ -76,9 +76,9 @@ def store(paths: Paths, credentials: dict[str, Any], stamp: list[int] | None) ->
 
 
 def _facts(paths: Paths, profile: str) -> dict[str, Any] | None:
-    from awsenv.shells import profileinfo  # the same view `awsenv use` announces with
+    from awsenv.shells import profileindex  # the same view `awsenv use` announces with
 
-    info = profileinfo.load(paths.aws_config_file, profile)
+    info = profileindex.info(*profileindex.of_paths(paths), profile)
     if info is None:
         return None
     return {"account_id": info.account_id, "role_name": info.role_name,

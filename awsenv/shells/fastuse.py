@@ -6,9 +6,10 @@ through the config, trust and environment modules: about 25 ms before it
 does anything. The common warm case needs none of them: env mode, outside a
 `.awsenv` tree, role credentials cached. That case is answered here from the
 credential record (which carries the profile's display facts and is void once
-the AWS config changes) with stdlib-only modules; everything else (profile
-mode, a tree in play, a cache miss, ``--unset``, any error) goes to the full
-path, which also shares this module's value and record building.
+the AWS config changes) with stdlib-only modules, and profile mode from the
+profile-facts index (:mod:`awsenv.shells.fastprofile`); everything else (a
+tree in play, a cache miss, ``--unset``, any error) goes to the full path,
+which also shares this module's value and record building.
 """
 
 from __future__ import annotations
@@ -180,11 +181,24 @@ def _warm(opts: dict[str, Any]) -> int | None:
     if opts["profile"] == "-":
         opts = back(opts, State.decode(environ.get("_AWSENV_STATE")).previous)
     profile = opts["profile"]
-    if (opts["protocol"] != str(PROTOCOL) or opts["unset"] or opts["mode"] != "env"
+    if (opts["protocol"] != str(PROTOCOL) or opts["unset"] or opts["mode"] not in (None, "env",
+                                                                                  "profile")
             or not profile or profile == "-" or environ.get("_AWSENV_FOUND") != ""):
         return None
     try:
-        data = warm_env_answer(environ, profile, opts["region"])
+        mode = opts["mode"]
+        if mode is None:
+            from awsenv.shells.fastprofile import default_mode
+
+            mode = default_mode(environ)
+        if mode == "env":
+            data = warm_env_answer(environ, profile, opts["region"])
+        elif mode == "profile":  # from the profile-facts index (awsenv.shells.fastprofile)
+            from awsenv.shells.fastprofile import warm_profile_answer
+
+            data = warm_profile_answer(environ, profile, opts["region"])
+        else:
+            return None
     except Exception:  # anything odd: the full path decides and reports it
         return None
     if data is None:

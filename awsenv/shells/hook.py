@@ -30,12 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from awsenv import locations
-from awsenv.awsconfig import names
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
 from awsenv.project import trust
 from awsenv.project.file import ProjectFile, find, logical_cwd
-from awsenv.shells import identity, refs
+from awsenv.shells import identity, profileindex, refs
 from awsenv.shells.fastuse import back, base_watches, conclude, switch
 from awsenv.shells.records import PROTOCOL, Records
 from awsenv.shells.state import Layer, State, current, diff, pop, push, update
@@ -84,7 +83,7 @@ def evaluate(env: Environment, found: str | None,
         return None, None, f"awsenv: {_display(env, found)} is not trusted: {line}"
     path = Path(found)
     try:
-        project = trust.load(path, names.profile_names(env.paths.aws_config_file))
+        project = trust.load(path, profileindex.current(*profileindex.of_paths(env.paths))[0])
     except AwsenvError as exc:
         why.append("refused")
         return None, None, f"awsenv: {exc.line()}"

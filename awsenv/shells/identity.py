@@ -20,16 +20,11 @@ from dataclasses import dataclass
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ConfigError, ExitCode, NotSignedIn
 from awsenv.shells import profileinfo
+from awsenv.shells.fastprofile import CREDENTIAL_VARS, TOKEN_LEAD
 from awsenv.shells.fastuse import env_values, label
 from awsenv.shells.state import Values
 
 MODES = ("profile", "env")
-CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                   "AWS_CREDENTIAL_EXPIRATION")
-# The prompt hook refreshes the access token this long before it expires: inside
-# awsenv.auth.tokens' 15-minute refresh window, and before the prompt segment's
-# 10-minute warning, so in profile mode "!" only shows once a renewal has failed.
-TOKEN_LEAD = 12 * 60
 # awsenv.auth.tokens refreshes when less than this is left (botocore's window).
 REFRESH_WINDOW = 15 * 60
 # While a detached refresh runs, look again after this long even if it never reports.
@@ -72,7 +67,9 @@ def info(env: Environment, profile: str) -> profileinfo.ProfileInfo:
         key = None
     found = _INFO.get(key) if key is not None else None
     if found is None:
-        found = profileinfo.load(path, profile)
+        from awsenv.shells import profileindex  # one scan per config state, not per call
+
+        found = profileindex.info(*profileindex.of_paths(env.paths), profile)
         if found is not None and key is not None:
             if len(_INFO) > 32:
                 _INFO.clear()
@@ -80,9 +77,10 @@ def info(env: Environment, profile: str) -> profileinfo.ProfileInfo:
     if found is None:
         import difflib
 
-        from awsenv.awsconfig import names
+        from awsenv.shells import profileindex
 
-        close = difflib.get_close_matches(profile, names.profile_names(path), n=1)
+        known = profileindex.current(*profileindex.of_paths(env.paths))[0]
+        close = difflib.get_close_matches(profile, known, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise ConfigError(
             f"unknown profile '{profile}' in {env.paths.aws_config_file}",
@@ -101,10 +99,10 @@ def which_profile(env: Environment) -> AwsenvError:
     Until there is a picker, the answer is the choice itself rather than
     "which profile?" alone. Names come from the AWS config (stdlib scan).
     """
-    from awsenv.awsconfig import names
+    from awsenv.shells import profileindex
 
     assert env.paths is not None
-    found = names.profile_names(env.paths.aws_config_file)
+    found = profileindex.current(*profileindex.of_paths(env.paths))[0]
     if not found:
         return AwsenvError("which profile? The AWS config has none yet",
                            "run `awsenv sync` to write one per account/role", ExitCode.USAGE)

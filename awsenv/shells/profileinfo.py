@@ -80,8 +80,14 @@ def _sections(path: Path) -> dict[tuple[str, str], dict[str, str]]:
             text = fh.read()
     except OSError:
         return {}
+    return sections_of(names.scan(text))
+
+
+def sections_of(lines: list[names.Line]) -> dict[tuple[str, str], dict[str, str]]:
+    """Each section's options (first value wins, as configparser merges) from scanned lines:
+    the profile-facts index (awsenv.shells.profileindex) builds from the same scan."""
     out: dict[tuple[str, str], dict[str, str]] = {}
-    for line in names.scan(text):
+    for line in lines:
         if line.kind != "option" or line.section is None or line.section == "DEFAULT":
             continue
         ident = section_key(line.section)

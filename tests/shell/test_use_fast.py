@@ -3,7 +3,7 @@
 The warm env-mode answer (awsenv.shells.fastuse) must be the full path's
 answer byte for byte, must load only its stdlib-only modules (the guard
 behind bench's `use` figure), and must step aside whenever it cannot be sure:
-a `.awsenv` tree in play, profile mode, a record without facts.
+a `.awsenv` tree in play, a record without facts.
 """
 
 from __future__ import annotations
@@ -101,15 +101,17 @@ def test_a_tree_in_play_takes_the_full_path(plain_config: Path, extra: dict[str,
     assert "awsenv.shells.hook" in loaded
 
 
-def test_profile_mode_and_records_without_facts_take_the_full_path(plain_config: Path) -> None:
+def test_records_without_facts_take_the_full_path(plain_config: Path) -> None:
     warm("dev", facts=False)
     assert fastuse.warm_env_answer(dict(os.environ), "dev", None) is None
     got, loaded, rc = probe([*USE, "dev"], {"_AWSENV_FOUND": ""})
     assert rc == 0 and ("set", "AWS_ACCESS_KEY_ID", "ASIADEV") in got
     assert "awsenv.shells.hook" in loaded
+    # Profile mode answers from the profile-facts index the full path just wrote
+    # (tests/shell/test_use_fast_profile.py pins that path).
     got, loaded, rc = probe(["use", "--emit", "--protocol", "1", "dev"], {"_AWSENV_FOUND": ""})
     assert rc == 0 and ("set", "AWS_PROFILE", "dev") in got
-    assert "awsenv.shells.hook" in loaded
+    assert "awsenv.shells.fastprofile" in loaded and "awsenv.shells.hook" not in loaded
 
 
 def test_an_edited_config_voids_the_record(plain_config: Path) -> None:

@@ -110,16 +110,12 @@ def list_(session_name: str | None, refresh: bool, as_json: bool,
 
 def _chained(env: Any, session_key: str) -> list[Any]:
     """Profiles that chain (role_arn + source_profile) from a role of this session."""
-    from awsenv.awsconfig.names import profile_names
-    from awsenv.shells import profileinfo
+    from awsenv.shells import profileindex
 
-    config = env.paths.aws_config_file
-    out = []
-    for name in profile_names(config):
-        info = profileinfo.load(config, name)
-        if info is not None and info.chain and info.session_key == session_key:
-            out.append(info)
-    return out
+    # One scan for all profiles (or none: the index), not one per profile.
+    index = profileindex.load(*profileindex.of_paths(env.paths))
+    return [info for info in index.infos.values()
+            if info.chain and info.session_key == session_key]
 
 
 def _chain_json(info: Any) -> dict[str, object]:

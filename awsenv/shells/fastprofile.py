@@ -1,0 +1,106 @@
+"""`awsenv use PROFILE` in profile mode, answered before the hook module loads.
+
+Profile mode sets ``AWS_PROFILE`` (and the region) and shows when the
+session's access token expires; the SDKs fetch credentials themselves. So
+the warm answer needs the profile's facts (from the profile-facts index,
+:mod:`awsenv.shells.profileindex`, keyed by the config's stamp: no scan of a
+config of thousands of profiles), the token file's expiry, and the user's
+default mode when none is given. Stdlib only, with the modules of the
+env-mode fast path (:mod:`awsenv.shells.fastuse`).
+
+Anything this cannot be sure of goes to the full path
+(:func:`awsenv.shells.hook.use`), which also rebuilds a stale index: a
+chained or ad hoc profile (their notes need the config), a name the index
+does not hold (the full path looks accounts up or suggests one), a token
+missing or with less than the renewal window left (the full path renews it
+from the keyring), a settings file this cannot read plainly.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from awsenv import fastjson, locations
+from awsenv.creds import record
+from awsenv.shells.fastuse import conclude, label, switch
+from awsenv.shells.records import Records
+from awsenv.shells.state import Layer, State, current
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from awsenv.shells.state import Values
+
+# The prompt hook renews the access token this long before it expires: inside
+# awsenv.auth.tokens' 15-minute refresh window, and before the prompt segment's
+# 10-minute warning, so in profile mode "!" only shows once a renewal has failed.
+# (awsenv.shells.identity uses this one.)
+TOKEN_LEAD = 12 * 60
+CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                   "AWS_CREDENTIAL_EXPIRATION")
+
+
+def default_mode(environ: Mapping[str, str]) -> str | None:
+    """``shell_mode`` from awsenv's settings as :func:`awsenv.settings.load` reads it;
+    None when only the full reader can say (a linked or damaged file: it reports)."""
+    path = os.path.join(locations.app_dirs(environ)[0], "settings.json")
+    if not os.path.lexists(path):
+        return "profile"
+    blob = locations.read_private(path)
+    if blob is None:
+        return None
+    try:
+        obj = fastjson.loads(blob.decode("utf-8").strip())
+    except ValueError:
+        return None
+    mode = obj.get("shell_mode", "profile") if isinstance(obj, dict) else None
+    return mode if mode in ("profile", "env") else None
+
+
+def token_expiry(environ: Mapping[str, str], session: str) -> int | None:
+    """Epoch seconds the session's cached access token expires (None: no usable token)."""
+    data = record.read(record.token_file(record.sso_cache(environ), session))
+    expires = record.iso_epoch(data.get("expiresAt")) if isinstance(data, dict) else None
+    return None if expires is None else int(expires)
+
+
+def warm_profile_answer(environ: Mapping[str, str], profile: str,
+                        region: str | None) -> bytes | None:
+    """The whole answer to `use --mode profile PROFILE` outside any tree, or None."""
+    from awsenv.shells import profileindex
+
+    if "+arn:" in profile:
+        return None
+    directory, config = profileindex.location(environ)
+    fresh, fact = profileindex.read_facts(directory, config, profile)
+    if not fresh or fact is None or fact["chain"]:
+        return None
+    now = time.time()
+    expires: int | None = None
+    refresh_at = 0
+    if fact["session"]:
+        expires = token_expiry(environ, fact["session"])
+        if expires is None or expires - now < record.TOKEN_WINDOW:
+            return None  # signed out or due: the full path renews it with the keyring
+        refresh_at = expires - TOKEN_LEAD
+    shown = region or fact["region"]
+    values: Values = {
+        "AWS_PROFILE": profile,
+        **dict.fromkeys(CREDENTIAL_VARS),
+        "AWSENV_PROFILE": profile,
+        "AWSENV_EXPIRES": str(expires) if expires else None,
+    }
+    if shown:
+        values["AWS_REGION"] = shown
+        values["AWS_DEFAULT_REGION"] = shown
+    describe = label(profile, fact["prod"], fact["account_id"], fact["role_name"], shown)
+    state = State.decode(environ.get("_AWSENV_STATE"))
+    cur0 = current(environ)
+    cur = dict(cur0)
+    recs = Records()
+    switch(recs, state, cur, Layer("use", None, profile, "profile", region=region,
+                                   refresh_at=refresh_at), values, describe, [])
+    conclude(recs, environ, state, cur0, cur, locations.runtime_dir(environ))
+    return recs.finish(0)
