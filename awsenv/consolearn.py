@@ -1,20 +1,19 @@
 """`awsenv console ARN`: the console page of a resource, and the profile to open it as.
 
 Both from local data only (the ARN and the AWS config): opening a page must not
-cost a listing call, and the profile is picked the way a person would: the role
-they are using now, in the ARN's account, else the only role they have there.
+cost a listing call. The profile is awsenv.lookup's pick for the ARN (the role
+it names if a profile has it, else the role in use now in the ARN's account,
+else the only role there), the same rule `use`/`exec`/`export` follow.
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from awsenv.awsconfig.model import Profile
 from awsenv.console import console_page, partition
-from awsenv.errors import AwsenvError, ConfigError, ExitCode
+from awsenv.errors import AwsenvError, ExitCode
 from awsenv.textsafe import printable
 
 _ARN = re.compile(r"arn:(?P<partition>aws(?:-cn|-us-gov)?):(?P<service>[a-z0-9-]+):"
@@ -113,25 +112,3 @@ def resource(arn: str) -> Resource:
 def page(res: Resource, region: str | None) -> str:
     """The resource's console URL in ``region`` (the resource's own when it has one)."""
     return console_page(res.region or region, res.path)
-
-
-def pick_profile(profiles: Mapping[str, Profile], account_id: str, current: str | None,
-                 where: str) -> str:
-    """The profile to open ``account_id`` as: the current profile's role there, else the
-    only role there; several or none is one line naming what was found or searched."""
-    here = [p for p in profiles.values() if p.account_id == account_id and p.session]
-    if not here:
-        raise ConfigError(f"no IAM Identity Center profile for account {account_id} in {where}",
-                          "run `awsenv sync`, or name the profile: awsenv console PROFILE "
-                          "--destination URL")
-    cur = profiles.get(current) if current else None
-    if cur is not None and cur.role_name:
-        same = [p for p in here if p.role_name == cur.role_name]
-        if len(same) == 1:
-            return same[0].name
-    if len(here) == 1:
-        return here[0].name
-    names = ", ".join(f"{printable(p.name)} ({printable(p.role_name or '?')})" for p in here)
-    raise AwsenvError(f"several profiles for account {account_id}: {names}",
-                      "say which role: AWSENV_PROFILE=P awsenv console ARN (its role is "
-                      "used), or `awsenv use P` first", ExitCode.USAGE)

@@ -36,8 +36,30 @@ def requested() -> tuple[str, ...]:
     return tuple(ctx.meta.get(_KEY, ())) if ctx is not None else ()
 
 
+def looked_up(text: str) -> str:
+    """``text`` when it names a profile, else the profile an account id or name,
+    ACCOUNT/ROLE or ARN finds in the local config and listings (awsenv.lookup),
+    said on stderr so the person sees which identity they got."""
+    from awsenv.shells import identity
+
+    env = Environment.from_os()
+    name = identity.target(env, text)
+    if name != text:
+        from awsenv.shells import profileinfo
+        from awsenv.textsafe import printable
+
+        assert env.paths is not None
+        info = profileinfo.load(env.paths.aws_config_file, name)
+        ident = "/".join(x for x in (info.account_id, info.role_name) if x) if info else ""
+        click.echo(f"awsenv: {printable(text)} is profile {printable(name)}"
+                   + (f" ({printable(ident)})" if ident else ""), err=True)
+    return name
+
+
 def target(profile: str) -> str:
-    """``profile``, or the ad hoc chain ``--chain`` asks for on top of it."""
+    """``profile`` (or the one a lookup finds for it: :func:`looked_up`), or the ad hoc
+    chain ``--chain`` asks for on top of it."""
+    profile = looked_up(profile)
     arns = requested()
     if not arns:
         return profile

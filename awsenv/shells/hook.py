@@ -364,6 +364,7 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
             found = os.fspath(hit) if hit else ""
         tree, _project, _line = evaluate(env, found)
         mode = mode or identity.default_mode(env)
+        profile = _target(env, profile)
         target = identity.resolve(env, profile, mode, region, keyring=True)
         switch(recs, state, cur, Layer("use", tree, profile, mode, region=region,
                                        refresh_at=target.refresh_at),
@@ -371,6 +372,19 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
     assert env.paths is not None
     conclude(recs, environ, state, cur0, cur, os.fspath(env.paths.runtime_dir))
     return recs
+
+
+def _target(env: Environment, text: str) -> str:
+    """The profile `awsenv use TEXT` switches to: TEXT itself when it is a profile name,
+    else what an account id/name, ACCOUNT/ROLE or ARN finds (identity.target).
+
+    Several matches: awsenv.lookup.Ambiguous holds them (``candidates``). The
+    picker of #15 belongs here: on a terminal (stdin and stderr a tty, while
+    stdout carries these records to the shell) it would offer the candidates
+    and return the one chosen; until it lands the line naming them is the
+    answer (exit 2).
+    """
+    return identity.target(env, text)
 
 
 # ---- command line (fast path; the click commands call the same functions) ----

@@ -89,6 +89,26 @@ def info(env: Environment, profile: str) -> profileinfo.ProfileInfo:
     return found
 
 
+def target(env: Environment, text: str) -> str:
+    """``text`` when it names a profile (the usual case: no more than ``info`` costs),
+    else the profile an account id/name, ACCOUNT/ROLE or ARN finds (awsenv.lookup,
+    imported only then; local data only). Several or none raise, saying which or
+    where it looked; awsenv.lookup.Ambiguous carries the candidates for a picker."""
+    try:
+        info(env, text)
+        return text
+    except ConfigError:
+        pass
+    head, sep, rest = text.partition("+arn:")
+    if sep and head:  # an ad hoc chain (`--chain`) on top of a looked-up profile
+        return target(env, head) + sep + rest
+    from awsenv import lookup
+
+    assert env.paths is not None
+    src = lookup.sources(env.paths.aws_config_file, env.paths.cache_dir, env.environ)
+    return lookup.find(src, text, env.environ).name
+
+
 # `awsenv use` without a profile names this many of them (the rest: `awsenv list`).
 LISTED = 12
 

@@ -122,6 +122,21 @@ def load(config_path: Path, profile: str) -> ProfileInfo | None:
     return _load(_sections(config_path), profile)
 
 
+def load_all(config_path: Path) -> tuple[list[ProfileInfo], dict[str, str]]:
+    """Every profile's switching facts (config order) and each session key's start URL,
+    from one read: what an account/role lookup (awsenv.lookup) searches."""
+    sections = _sections(config_path)
+    infos = [_load(sections, name) for name in names.profile_names(config_path)]
+    urls: dict[str, str] = {}
+    for (kind, name), values in sections.items():
+        if kind == "sso-session" and values.get("sso_start_url"):
+            urls[name] = values["sso_start_url"]
+    for info in infos:  # legacy inline profiles: the session key is the start URL itself
+        if info.session_key and info.session_key not in urls and "://" in info.session_key:
+            urls[info.session_key] = info.session_key
+    return infos, urls
+
+
 def _adhoc(config_path: Path, name: str, known: list[str]) -> ProfileInfo | None:
     head, sep, _ = name.partition("+arn:")
     if not sep or head not in known:

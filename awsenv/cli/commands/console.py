@@ -56,6 +56,9 @@ def console(profile: str | None, print_: bool, destination: str | None, service:
     every local user can read); awsenv waits until the browser has followed it.
     Where `awsenv login` would not open a browser (no display, SSH, CI, only a
     text browser) and BROWSER is unset, the link is shown on the terminal instead.
+
+    An account id, an account name or ACCOUNT/ROLE also stands for the profile
+    your AWS config has for it (several: they are named).
     """
     if service is not None and destination is not None:
         raise AwsenvError("--service and --destination both name the page to land on",
@@ -90,12 +93,11 @@ def console(profile: str | None, print_: bool, destination: str | None, service:
 
 def _for_arn(env: Environment, arn: str, service: str | None,
              destination: str | None) -> tuple[consolearn.Resource, str | None]:
-    """The resource's page and the profile to open it as (None: the current one)."""
-    import os
-
-    from awsenv.awsconfig import read
+    """The resource's page and the profile to open it as (None: the current one), by
+    awsenv.lookup's rule for an ARN (its role if a profile has it, else the current
+    profile's role in its account, else the only role there)."""
+    from awsenv import lookup
     from awsenv.cli.chainopt import requested
-    from awsenv.textsafe import printable
 
     if service is not None or destination is not None or requested():
         raise AwsenvError("an ARN names the page and the account: --service, --destination "
@@ -103,13 +105,12 @@ def _for_arn(env: Environment, arn: str, service: str | None,
     res = consolearn.resource(arn)
     if res.account_id is None:  # S3: its ARNs name no account
         return res, None
-    cfg = read.load(env)
-    current = os.environ.get("AWSENV_PROFILE") or os.environ.get("AWS_PROFILE")
-    name = consolearn.pick_profile(cfg.profiles, res.account_id, current, cfg.where)
-    prof = cfg.profiles[name]
-    click.echo(f"awsenv: as profile {printable(name)} ({prof.account_id}/"
-               f"{printable(prof.role_name or '')})", err=True)
-    return res, name
+    assert env.paths is not None
+    src = lookup.sources(env.paths.aws_config_file, env.paths.cache_dir, env.environ,
+                         names=False)
+    found = lookup.find(src, arn, env.environ)
+    click.echo(f"awsenv: as profile {lookup.label(found)}", err=True)
+    return res, found.name
 
 
 def _destination(service: str | None, destination: str | None, region: str | None,

@@ -41,6 +41,9 @@ def exec_(profile: str, command: tuple[str, ...], server: bool) -> None:
     AWS_CONTAINER_AUTHORIZATION_TOKEN of an endpoint that lives as long as it
     does, so its SDK renews for as long as the sign-in lasts (no raw keys).
 
+    PROFILE may be an account id, an account name, ACCOUNT/ROLE or an ARN
+    instead: the profile your AWS config has for it (several: they are named).
+
     Example: awsenv exec dev -- terraform plan; awsenv exec --server dev -- cdk deploy
     """
     if command[:1] == ("--",):  # click keeps `--` once positional parsing has begun

@@ -38,6 +38,8 @@ def export(profile: str | None, fmt: str) -> None:
     PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE.
     bash/zsh: eval "$(awsenv export dev)"; fish: awsenv export dev -f fish | source.
     A chained profile (role_arn + source_profile) or --chain ROLE_ARN gives that role's.
+    PROFILE may be an account id, an account name, ACCOUNT/ROLE or an ARN instead:
+    the profile your AWS config has for it (several: they are named).
     """
     env = Environment.from_os()
     name = target(default_profile(profile))

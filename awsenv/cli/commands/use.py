@@ -55,6 +55,9 @@ def use(profile: str | None, mode: str | None, region: str | None, unset: bool, 
         emit: bool, protocol: str | None, chain: tuple[str, ...] = ()) -> None:
     """Switch this shell to PROFILE (needs the shell hook from `awsenv init`).
 
+    PROFILE may be an account id, an account name, ACCOUNT/ROLE or an ARN
+    instead: the profile your AWS config has for it (several: they are named).
+
     PROFILE `-` goes back to what this shell showed before the last `awsenv use`
     or --unset, like `cd -`.
 
