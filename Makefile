@@ -22,10 +22,19 @@ $(INTEROP_JS): tests/interop/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error; fi
 
-# Whole suite, with a throwaway Secret Service; pytest's exit 5 (no tests) fails.
+# Tests run in parallel (pytest-xdist): `auto` is one worker per core. The Secret Service
+# tests share one worker (tests/conftest.py groups them; --dist loadgroup honours that).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
+# Whole suite, with a throwaway Secret Service; pytest's exit 5 (no tests) fails. Then
+# the suite again against the installed wheel on the oldest and newest supported
+# Pythons under pyenv (tests/pythons; PYTHONS_ARGS go to those runs only).
 test: $(STAMP) $(INTEROP_JS)
-	@tests/with-secret-service $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+	@tests/with-secret-service $(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	tests/pythons $(PY) $(XDIST) $(PYTHONS_ARGS)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m 'not slow' -x -q $(PYTEST_ARGS)
