@@ -72,19 +72,11 @@ def account_names(env: Environment) -> dict[str, str]:
     return out
 
 
-def _infos(config: Path) -> list[profileinfo.ProfileInfo]:
-    """Every profile's facts from one read of the config, in file order."""
-    from awsenv.awsconfig import names
-
-    sections = profileinfo._sections(config)
-    return [profileinfo._load(sections, n) for n in names.profile_names(config)]
-
-
 def candidates(env: Environment) -> list[Candidate]:
     """Every profile in the AWS config as a picker row; recent choices first (newest first),
     the rest in the config's order."""
     assert env.paths is not None
-    infos = _infos(env.paths.aws_config_file)
+    infos, _urls = profileinfo.load_all(env.paths.aws_config_file)
     if not infos:
         return []
     named = account_names(env)

@@ -48,9 +48,10 @@ def console(profile: str | None, print_: bool, destination: str | None, service:
             region: str | None, duration: str | None, via_portal: bool) -> None:
     """Sign in to the AWS console as PROFILE's role.
 
-    PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE. In its place, a
-    resource ARN opens that resource's page, as a profile for its account (the
-    current profile's role there, else the only role there). The URL works once,
+    PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE, then a picker on a
+    terminal. In its place, a resource ARN opens that resource's page, as a
+    profile for its account (the current profile's role there, else the only
+    role there). The URL works once,
     for about 15 minutes, and grants the role: don't share it. The browser gets
     it through a one-shot local redirect, never on its command line (which
     every local user can read); awsenv waits until the browser has followed it.

@@ -21,10 +21,28 @@ from awsenv.cli.commands.credential_process import complete_profile
 from awsenv.creds import get
 from awsenv.creds.child import CommandNotExecutable, child_environ, find_program
 from awsenv.environment import Environment
+from awsenv.errors import AwsenvError, ExitCode
 
 
-@click.command(context_settings={"ignore_unknown_options": True,
-                                 "allow_interspersed_args": False})
+class ExecCommand(click.Command):
+    """`exec`, which also reads `awsenv exec [OPTIONS] -- COMMAND`: no PROFILE before `--`.
+
+    click drops a `--` that comes before any positional argument and would
+    take COMMAND's first word for PROFILE; an empty PROFILE is put in its
+    place instead, which the command fills from the picker on a terminal.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        i = 0
+        while i < len(args) and args[i] != "--" and args[i].startswith("-"):
+            i += 2 if args[i] == "--chain" else 1
+        if i < len(args) and args[i] == "--":
+            args = [*args[:i], "--", "", *args[i + 1:]]
+        return super().parse_args(ctx, args)
+
+
+@click.command(cls=ExecCommand, context_settings={"ignore_unknown_options": True,
+                                                  "allow_interspersed_args": False})
 @click.option("--server", is_flag=True,
               help="Give COMMAND a private credentials endpoint that renews, not raw keys.")
 @chain_option
@@ -41,6 +59,8 @@ def exec_(profile: str, command: tuple[str, ...], server: bool) -> None:
     AWS_CONTAINER_AUTHORIZATION_TOKEN of an endpoint that lives as long as it
     does, so its SDK renews for as long as the sign-in lasts (no raw keys).
 
+    Without PROFILE (`awsenv exec -- COMMAND`) a picker offers the profiles on a terminal.
+
     PROFILE may be an account id, an account name, ACCOUNT/ROLE or an ARN
     instead: the profile your AWS config has for it (several: they are named).
 
@@ -50,6 +70,13 @@ def exec_(profile: str, command: tuple[str, ...], server: bool) -> None:
         command = command[1:]
     if not command:
         raise click.UsageError("missing COMMAND after --")
+    if not profile:
+        from awsenv.cli.pickprofile import chosen
+
+        profile = chosen("awsenv exec") or ""
+        if not profile:
+            raise AwsenvError("no profile given", "run `awsenv exec PROFILE -- COMMAND` "
+                              "(see `awsenv list`)", ExitCode.USAGE)
     env = Environment.from_os()
     profile = target(profile)  # --chain ROLE_ARN: that role, assumed with PROFILE's
     say_notes(env, profile)

@@ -19,8 +19,14 @@ from awsenv.shells.exports import FORMATS, render_export
 
 
 def default_profile(profile: str | None) -> str:
-    """PROFILE, else the one this shell uses ($AWSENV_PROFILE, then $AWS_PROFILE)."""
+    """PROFILE, else the one this shell uses ($AWSENV_PROFILE, then $AWS_PROFILE), else
+    the one picked on this terminal (awsenv.picker)."""
     name = profile or os.environ.get("AWSENV_PROFILE") or os.environ.get("AWS_PROFILE")
+    if not name:
+        from awsenv.cli.pickprofile import chosen
+
+        ctx = click.get_current_context(silent=True)
+        name = chosen(f"awsenv {ctx.info_name if ctx else 'export'}")
     if not name:
         raise AwsenvError("no profile given and none active in this shell",
                           "pass PROFILE (see `awsenv list`)", ExitCode.USAGE)
@@ -35,7 +41,7 @@ def default_profile(profile: str | None) -> str:
 def export(profile: str | None, fmt: str) -> None:
     """Print PROFILE's credentials (and region) as statements for a shell.
 
-    PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE.
+    PROFILE defaults to $AWSENV_PROFILE, then $AWS_PROFILE, then a picker on a terminal.
     bash/zsh: eval "$(awsenv export dev)"; fish: awsenv export dev -f fish | source.
     A chained profile (role_arn + source_profile) or --chain ROLE_ARN gives that role's.
     PROFILE may be an account id, an account name, ACCOUNT/ROLE or an ARN instead:

@@ -64,6 +64,9 @@ def use(profile: str | None, mode: str | None, region: str | None, unset: bool, 
     A chained profile (role_arn + source_profile) works in both modes; --chain
     ROLE_ARN assumes that role on top of PROFILE without a profile for it, which
     only env mode can carry (the prompt hook renews it before it ends).
+
+    Without PROFILE on a terminal, a picker: type to filter (name, account,
+    id, role, region), arrows, Enter switches, Esc leaves (exit 130).
     """
     if chain:
         if unset or not profile:

@@ -1,0 +1,22 @@
+"""The picker for commands that got no profile: `console`, `export`, `exec` (`use` has its own,
+in awsenv.shells.fastuse, as its answer goes through the shell hook)."""
+
+from __future__ import annotations
+
+import click
+
+from awsenv.environment import Environment
+from awsenv.errors import ExitCode
+
+
+def chosen(title: str) -> str | None:
+    """The profile picked on this terminal; None when there is no terminal to pick on (or
+    no profile), where the caller keeps its usage error. Esc/Ctrl-C end the command
+    with 130 and nothing done (and nothing on stdout, so `eval "$(awsenv export)"`
+    evaluates nothing)."""
+    from awsenv import choices
+
+    opened, name = choices.choose(Environment.from_os(), title)
+    if opened and name is None:
+        raise click.exceptions.Exit(int(ExitCode.INTERRUPTED))
+    return name
