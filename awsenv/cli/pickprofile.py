@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from awsenv.environment import Environment
-from awsenv.errors import ExitCode
+from awsenv.errors import AwsenvError, ExitCode
 
 
 def chosen(title: str) -> str | None:
@@ -16,7 +16,13 @@ def chosen(title: str) -> str | None:
     evaluates nothing)."""
     from awsenv import choices
 
-    opened, name = choices.choose(Environment.from_os(), title)
+    try:
+        opened, name = choices.choose(Environment.from_os(), title)
+    except (AwsenvError, click.exceptions.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a terminal the library cannot drive: one line, no traceback
+        raise AwsenvError(f"the profile picker failed ({type(exc).__name__})",
+                          "pass PROFILE (`awsenv list` names them)") from None
     if opened and name is None:
         raise click.exceptions.Exit(int(ExitCode.INTERRUPTED))
     return name

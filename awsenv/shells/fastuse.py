@@ -236,6 +236,10 @@ def picked(opts: dict[str, Any]) -> int | None:
         rc = int(exc.code)
     except KeyboardInterrupt:
         rc = int(ExitCode.INTERRUPTED)
+    except Exception as exc:  # a terminal the library cannot drive: one line, no traceback
+        sys.stderr.write(f"awsenv: the profile picker failed ({type(exc).__name__}); "
+                         "run `awsenv use PROFILE` (`awsenv list` names them)\n")
+        rc = int(ExitCode.ERROR)
     if rc == 0:
         opts["profile"] = name
         return None
