@@ -108,6 +108,10 @@ def run(env: Environment, *, session_name: str | None = None, dry_run: bool = Fa
         apply(edit.read_text(env))
     else:
         edit.update_config(env, apply)
+        from awsenv.shells import profileindex
+
+        # Rebuilt here (a few seconds for 15,000 profiles), not by the first `use` after.
+        profileindex.current(*profileindex.of_paths(env.paths))
     plan = plans[-1]
     if not dry_run and filter is not None and filter != remembered:
         remember_filter(env, session.key, filter)
