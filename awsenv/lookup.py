@@ -81,9 +81,29 @@ class Ambiguous(AwsenvError):
 
     code = ExitCode.USAGE
 
-    def __init__(self, message: str, fix: str, candidates: list[ProfileInfo]) -> None:
+    def __init__(self, message: str, fix: str, candidates: list[ProfileInfo],
+                 account_names: Mapping[str, list[str]] | None = None) -> None:
         super().__init__(message, fix)
         self.candidates = candidates
+        self.account_names = dict(account_names or {})
+
+
+def choose(environ: Mapping[str, str], err: AwsenvError, title: str) -> str | None:
+    """The profile picked among an Ambiguous lookup's candidates on this terminal
+    (awsenv.picker); None where no picker can be drawn (the caller keeps the line
+    naming them). Leaving the picker raises an exit-130 error: nothing is done."""
+    from awsenv import picker
+
+    if not isinstance(err, Ambiguous) or not picker.available(environ):
+        return None
+    rows = [picker.Candidate(name=p.name, account_name=next(iter(
+                err.account_names.get(p.account_id or "", [])), None),
+                account_id=p.account_id, role=p.role_name, region=p.region, prod=p.prod)
+            for p in err.candidates]
+    got = picker.pick(rows, title=title)
+    if got is None:
+        raise AwsenvError("left the picker: nothing changed", None, ExitCode.INTERRUPTED)
+    return got.name
 
 
 def _sso_role(name: str) -> str:
@@ -271,7 +291,8 @@ def find(src: Sources, text: str, environ: Mapping[str, str]) -> ProfileInfo:
     if found:
         raise Ambiguous(f"{printable(text)} matches several profiles: "
                         f"{candidates_text(found)}",
-                        "pass one of those profile names (or ACCOUNT/ROLE)", found)
+                        "pass one of those profile names (or ACCOUNT/ROLE)", found,
+                        src.account_names)
     fix = ("run `awsenv list` to see accounts and profiles, or `awsenv sync` to write "
            "profiles for them")
     where = searched(src, w)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from awsenv.environment import Environment
+from awsenv.errors import AwsenvError
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KEY = "awsenv.chain"
@@ -43,7 +44,16 @@ def looked_up(text: str) -> str:
     from awsenv.shells import identity
 
     env = Environment.from_os()
-    name = identity.target(env, text)
+    try:
+        name = identity.target(env, text)
+    except AwsenvError as exc:  # several: the picker offers them on a terminal
+        from awsenv import lookup
+
+        ctx = click.get_current_context(silent=True)
+        picked = lookup.choose(env.environ, exc, f"awsenv {ctx.info_name if ctx else ''} {text}")
+        if picked is None:
+            raise
+        return picked
     if name != text:
         from awsenv.shells import profileinfo
         from awsenv.textsafe import printable

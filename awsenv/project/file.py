@@ -5,6 +5,12 @@ so the schema is tiny and strict: a bare profile name, or ``key = value``
 lines with ``profile``, ``region`` and ``mode`` only, naming a profile that
 already exists in the user's own AWS config. Anything else is refused with one
 line. Nothing in it is ever evaluated. stdlib only: the prompt hook parses it.
+
+A file a whole team commits names the identity instead of a profile (profile
+names differ from one laptop to the next): ``account = 111111111111`` with
+``role = NAME`` (optionally ``start_url``), and/or ``role_arn`` for a chained
+role. It is resolved to the local profile that gives it by
+awsenv.project.resolve (the parse leaves ``profile`` empty and ``identity`` set).
 """
 
 from __future__ import annotations
@@ -20,13 +26,19 @@ from awsenv.errors import AwsenvError, ExitCode
 FILENAME = ".awsenv"
 MAX_BYTES = 4096
 MODES = ("profile", "env")
-KEYS = ("profile", "region", "mode")
+KEYS = ("profile", "region", "mode", "account", "role", "start_url", "role_arn")
+IDENTITY_KEYS = ("account", "role", "start_url", "role_arn")
 
 # Partition prefixes (us, cn, us-gov, eu-isoe, ...), a direction word, a number.
 _REGION = re.compile(r"[a-z]{2,3}(-[a-z]+){1,3}-\d{1,2}")
 # What botocore accepts as a profile name in practice, minus anything a
 # terminal or shell could misread (controls, quotes, spaces are refused).
 _PROFILE = re.compile(r"[A-Za-z0-9_.@+/:-][A-Za-z0-9_.@+/:=-]{0,127}")
+_ACCOUNT = re.compile(r"[0-9]{12}")
+_ROLE = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/(?:[\x21-\x7e]*/)?"
+                       r"[\w+=,.@-]{1,64}", re.ASCII)
+_START_URL = re.compile(r"https://[\x21-\x7e]{1,500}", re.ASCII)
 
 
 class ProjectFileError(AwsenvError):
@@ -42,9 +54,14 @@ class ProjectFile:
     path: Path  # where it was found (logical path, as the shell walks): trust's key
     realpath: Path  # symlinks resolved: the target, also bound by trust
     data: bytes
-    profile: str
+    profile: str  # "" until an identity file is resolved (awsenv.project.resolve)
     region: str | None = None
     mode: str | None = None
+    # account/role/start_url/role_arn, as written, when the file names an identity
+    identity: tuple[tuple[str, str], ...] = ()
+
+    def asks(self) -> dict[str, str]:
+        return dict(self.identity)
 
 
 # The directory the walk stops at (README, "Per-directory .awsenv"); the shell
@@ -110,7 +127,8 @@ def parse(path: Path, data: bytes, known_profiles: list[str] | None, *,
     without it the path is resolved here.
     """
     where = _where(path)
-    fix = f"edit {where} (a profile name, or `profile =`, `region =`, `mode =` lines)"
+    fix = (f"edit {where} (a profile name, or `profile =` or `account =` with `role =`, "
+           "`region =`, `mode =` lines)")
     if len(data) > MAX_BYTES:
         raise ProjectFileError(f"{where} is larger than {MAX_BYTES} bytes", fix)
     if b"\0" in data:
@@ -138,11 +156,15 @@ def parse(path: Path, data: bytes, known_profiles: list[str] | None, *,
             raise ProjectFileError(f"{where}:{number}: {key} is given twice", fix)
         values[key] = value
     profile = values.get("profile")
-    if not profile:
+    identity = tuple((k, values[k]) for k in IDENTITY_KEYS if k in values)
+    if identity:
+        _check_identity(where, values, fix)
+        profile = ""
+    elif not profile:
         raise ProjectFileError(f"{where} names no profile", fix)
-    if not _PROFILE.fullmatch(profile):
+    elif not _PROFILE.fullmatch(profile):
         raise ProjectFileError(f"{where}: {profile[:60]!r} is not a valid profile name", fix)
-    if known_profiles is not None and profile not in known_profiles:
+    if known_profiles is not None and profile and profile not in known_profiles:
         raise ProjectFileError(
             f"{where} asks for profile {profile!r}, which is not in your AWS config",
             "run `awsenv list` to see your profiles, then fix the file",
@@ -160,5 +182,30 @@ def parse(path: Path, data: bytes, known_profiles: list[str] | None, *,
         profile=profile,
         region=region,
         mode=mode,
+        identity=identity,
     )
+
+
+def _check_identity(where: str, values: dict[str, str], fix: str) -> None:
+    """An identity file's keys: an account id with a role name, and/or a role ARN."""
+    if "profile" in values:
+        raise ProjectFileError(f"{where} names both a profile and an account/role",
+                               "keep one: `profile =` for your own file, `account =` with "
+                               "`role =` for one the team shares")
+    account, role, arn = values.get("account"), values.get("role"), values.get("role_arn")
+    if account is not None and not _ACCOUNT.fullmatch(account):
+        raise ProjectFileError(f"{where}: account {account[:40]!r} is not a 12-digit account id",
+                               fix)
+    if role is not None and not _ROLE.fullmatch(role):
+        raise ProjectFileError(f"{where}: {role[:70]!r} is not a role name", fix)
+    if arn is not None and not _ROLE_ARN.fullmatch(arn):
+        raise ProjectFileError(f"{where}: {arn[:90]!r} is not an IAM role ARN", fix)
+    url = values.get("start_url")
+    if url is not None and not _START_URL.fullmatch(url):
+        raise ProjectFileError(f"{where}: start_url {url[:90]!r} is not an https URL", fix)
+    if arn is None and (account is None or role is None):
+        raise ProjectFileError(f"{where}: `account =` needs `role =` (or name a `role_arn =`)",
+                               fix)
+    if role is not None and account is None:
+        raise ProjectFileError(f"{where}: `role =` needs `account =`", fix)
 

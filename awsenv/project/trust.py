@@ -12,7 +12,9 @@ things at once (a change to any of them asks again):
 * its **content**: any edit asks again;
 * what its **profile resolves to** (session, account, role; for other profiles
   a digest of the settings that pick the identity): a profile name that moved
-  to another account (`sync --prune`) asks again.
+  to another account (`sync --prune`) asks again. A file naming an account and
+  role instead (awsenv.project.resolve) is bound to the local profile it
+  resolved to as well: another one answering it asks again (MOVED).
 
 `awsenv deny` records the found path alone and wins over any allow there.
 
@@ -344,7 +346,8 @@ def resolves_of(facts: Mapping[str, object]) -> dict[str, str]:
 
 
 def lookup(trust_dir: Path, project: ProjectFile) -> tuple[Trust, dict[str, object] | None]:
-    """DENIED, UNTRUSTED, or ALLOWED with its record (the profile binding is not checked).
+    """DENIED, UNTRUSTED, ALLOWED with its record (the profile binding is not checked),
+    or MOVED with it (an identity file allowed while another profile answered it).
 
     A record counts only when it is one awsenv wrote for exactly this found
     path, target and content; anything else in the directory approves nothing.
@@ -360,10 +363,14 @@ def lookup(trust_dir: Path, project: ProjectFile) -> tuple[Trust, dict[str, obje
         or record.get("path") != found
         or record.get("target") != os.fsdecode(project.realpath)
         or record.get("sha256") != sha256(project.data).hexdigest()
-        or record.get("profile") != project.profile
         or not isinstance(record.get("resolves"), dict)
+        or not isinstance(record.get("profile"), str)
     ):
         return Trust.UNTRUSTED, None
+    if record.get("profile") != project.profile:
+        # The same bytes name the same profile, unless they name an identity
+        # (awsenv.project.resolve): then another local profile answers it now.
+        return (Trust.MOVED, record) if project.identity else (Trust.UNTRUSTED, None)
     return Trust.ALLOWED, record
 
 

@@ -84,12 +84,18 @@ def evaluate(env: Environment, found: str | None,
     path = Path(found)
     try:
         project = trust.load(path, profileindex.current(*profileindex.of_paths(env.paths))[0])
+        if project.identity:  # a team's file: the local profile for its account and role
+            from awsenv.project import resolve
+
+            project = resolve.resolve(project, env.paths.aws_config_file)
     except AwsenvError as exc:
         why.append("refused")
         return None, None, f"awsenv: {exc.line()}"
     status, record = trust.lookup(env.paths.trust_dir, project)
     moved = ""
-    if status is trust.Trust.ALLOWED and record is not None:
+    if status is trust.Trust.MOVED and record is not None:
+        moved = f"profile {record.get('profile')} ({_was(record)})"
+    elif status is trust.Trust.ALLOWED and record is not None:
         try:
             pinfo = identity.info(env, project.profile)
         except AwsenvError as exc:
@@ -109,7 +115,9 @@ def evaluate(env: Environment, found: str | None,
         asks = identity.describe(pinfo, project.region or pinfo.region)
     if project.mode:
         asks += f", {project.mode} mode"
-    if moved:
+    if moved and project.identity:
+        asks += f", but it resolved to {moved} when you allowed it"
+    elif moved:
         asks += f", but {project.profile} resolved to {moved} when you allowed it"
     return None, project, (f"awsenv: {where} asks for {asks}; "
                            f"run `awsenv allow {folder}` to trust it")
@@ -378,13 +386,22 @@ def _target(env: Environment, text: str) -> str:
     """The profile `awsenv use TEXT` switches to: TEXT itself when it is a profile name,
     else what an account id/name, ACCOUNT/ROLE or ARN finds (identity.target).
 
-    Several matches: awsenv.lookup.Ambiguous holds them (``candidates``). The
-    picker of #15 belongs here: on a terminal (stdin and stderr a tty, while
-    stdout carries these records to the shell) it would offer the candidates
-    and return the one chosen; until it lands the line naming them is the
-    answer (exit 2).
+    Several matches: on a terminal the picker offers them (drawn on /dev/tty
+    while stdout carries these records to the shell), else the line naming
+    them is the answer (exit 2). awsenv.lookup is imported only then: a
+    profile name costs nothing more.
     """
-    return identity.target(env, text)
+    try:
+        return identity.target(env, text)
+    except AwsenvError as exc:
+        if getattr(exc, "candidates", None) is None:
+            raise
+        from awsenv import lookup
+
+        chosen = lookup.choose(env.environ, exc, f"awsenv use {text}")
+        if chosen is None:
+            raise
+        return chosen
 
 
 # ---- command line (fast path; the click commands call the same functions) ----
@@ -493,6 +510,11 @@ def signin_lines(env: Environment, project: ProjectFile) -> list[str]:
     pinfo = identity.info(env, project.profile)
     region = project.region or pinfo.region
     lines = [f"profile: {pinfo.name}" + ("   [PROD]" if pinfo.prod else "")]
+    if project.identity:  # a team's file: what it asks for, then the local profile found
+        from awsenv.project import resolve
+
+        lines.insert(0, f"asks:    {resolve.asked(project)}")
+        lines[1] += "   (your profile for it)"
     if pinfo.account_id:
         lines.append(f"account: {pinfo.account_id}")
     if pinfo.role_name:

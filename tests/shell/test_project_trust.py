@@ -241,10 +241,10 @@ def test_allow_shows_what_the_file_asks_for(tmp_path: Path, isolated_home: Path)
 
 def test_allow_refuses_bad_files_with_one_line(tmp_path: Path, isolated_home: Path) -> None:
     write_config(isolated_home)
-    f = project(tmp_path, "profile = dev\nrole_arn = arn:aws:iam::1:role/x\n")
+    f = project(tmp_path, "profile = dev\nsource_profile = ops\n")
     res = awsenv("allow", str(f.parent))
     assert res.returncode == ExitCode.CONFIG
-    assert res.stderr.count("\n") == 1 and "unknown key 'role_arn'" in res.stderr
+    assert res.stderr.count("\n") == 1 and "unknown key 'source_profile'" in res.stderr
     f.write_text("dev\n")
     f.chmod(0o664)
     res = awsenv("allow", str(f.parent))

@@ -53,7 +53,8 @@ def allow(directory: str | None) -> None:
     Trust covers these exact bytes, found at this exact path (and leading to
     this file when it is a symlink), for the account and role its profile
     resolves to now: a change to any of them needs a new `awsenv allow`.
-    Shows what the file asks for before trusting it.
+    Shows what the file asks for before trusting it. A file naming an account
+    and role (a team's) is bound to the local profile it resolves to as well.
     """
     from awsenv.shells import identity
     from awsenv.shells.hook import signin_lines
@@ -62,6 +63,10 @@ def allow(directory: str | None) -> None:
     assert env.paths is not None
     path = _locate(directory)
     project = trust_mod.load(path, names.profile_names(env.paths.aws_config_file))
+    if project.identity:  # a team's file: bound to the local profile it resolves to now
+        from awsenv.project import resolve
+
+        project = resolve.resolve(project, env.paths.aws_config_file)
     pinfo = identity.info(env, project.profile)
     trust_mod.allow(env.paths.trust_dir, project, pinfo.resolves())
     click.echo(f"awsenv: allowed {printable(trust_mod.shown(project.path, project.realpath))}",
