@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awsenv.errors import AwsenvError, ConfigError, ExitCode
-from awsenv.shells.profileinfo import ProfileInfo, load_all
+from awsenv.shells.profileinfo import ProfileInfo
 from awsenv.textsafe import printable
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
@@ -140,7 +140,7 @@ def wanted(text: str) -> Wanted | None:
     return Wanted(text, text, by_name=True)
 
 
-def _listing_names(listings: str) -> tuple[dict[str, list[str]], int]:
+def listing_names(listings: str) -> tuple[dict[str, list[str]], int]:
     """Account id -> names from every listing awsenv kept (awsenv.sync.listing_cache)."""
     from awsenv import fastjson, locations
 
@@ -180,10 +180,16 @@ def _shown(path: str, environ: Mapping[str, str]) -> str:
 
 def sources(config: Path, cache_dir: str | os.PathLike[str], environ: Mapping[str, str],
             *, names: bool = True) -> Sources:
-    """Read the config (and, with ``names``, the listings' account names) once."""
-    profiles, urls = load_all(config)
+    """Every profile's facts (through the profile-facts index: no scan while it is fresh)
+    and, with ``names``, the listings' account names. Start URLs are not needed here
+    (only a team `.awsenv` asks for one: awsenv.project.resolve reads them)."""
+    from awsenv.shells import profileindex
+
+    index = profileindex.load(profileindex.index_dir(cache_dir), os.path.abspath(config))
+    profiles = [index.infos[n] for n in index.profiles if n in index.infos]
+    urls: dict[str, str] = {}
     listings = os.path.join(os.fspath(cache_dir), "listings")
-    account_names, seen = _listing_names(listings) if names else ({}, 0)
+    account_names, seen = listing_names(listings) if names else ({}, 0)
     return Sources(profiles, urls, account_names, _shown(os.fspath(config), environ),
                    _shown(listings, environ), seen)
 
@@ -207,6 +213,20 @@ def _url(url: str | None) -> str:
     scheme, sep, rest = text.partition("://")
     host, slash, path = rest.partition("/")
     return f"{scheme.lower()}{sep}{host.lower()}{slash}{path}"
+
+
+def completions(index_dir: str, config: str) -> list[str]:
+    """What `awsenv complete targets` offers: the profile names, then the account ids they
+    reach and those accounts' names from the kept listings (no name twice)."""
+    from awsenv.shells import profileindex
+
+    index = profileindex.load(index_dir, config)
+    ids = list(dict.fromkeys(i.account_id for i in index.infos.values() if i.account_id))
+    listed, _ = listing_names(os.path.join(os.path.dirname(index_dir), "listings"))
+    out = dict.fromkeys(index.profiles)
+    out.update(dict.fromkeys(ids))
+    out.update(dict.fromkeys(n for i in ids for n in listed.get(i, [])))
+    return list(out)
 
 
 def current_role(src: Sources, environ: Mapping[str, str]) -> str | None:

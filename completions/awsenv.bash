@@ -4,7 +4,7 @@
 #   awsenv completion bash > ~/.local/share/bash-completion/completions/awsenv
 # or load it from ~/.bashrc:  eval "$(awsenv completion bash)"
 
-# Names of KIND ($1: profiles|sessions) starting with $2, escaped for the command line.
+# Names of KIND ($1: profiles|sessions|targets) starting with $2, escaped for the command line.
 _awsenv_names() {
   local name q prefix=$2 plain=''
   # The typed word may be escaped already (dev\ o): compare what it stands for.
@@ -163,7 +163,7 @@ _awsenv_slot() {
       esac ;;
     console)
       case $2 in
-        0) kind=profiles ;;
+        0) kind=targets ;;
         *) return 1 ;;
       esac ;;
     deny)
@@ -173,13 +173,13 @@ _awsenv_slot() {
       esac ;;
     exec)
       case $2 in
-        0) kind=profiles ;;
+        0) kind=targets ;;
         1) kind=command ;;
         *) kind=file ;;
       esac ;;
     export)
       case $2 in
-        0) kind=profiles ;;
+        0) kind=targets ;;
         *) return 1 ;;
       esac ;;
     help)
@@ -198,7 +198,7 @@ _awsenv_slot() {
       esac ;;
     use)
       case $2 in
-        0) kind=profiles ;;
+        0) kind=targets ;;
         *) return 1 ;;
       esac ;;
     *) return 1 ;;
@@ -274,7 +274,7 @@ _awsenv() {
     return 0
   fi
   case $kind in
-    profiles|sessions) _awsenv_names "$kind" "$cur" ;;
+    profiles|sessions|targets) _awsenv_names "$kind" "$cur" ;;
     choice) _awsenv_words "$cur" "${choices[@]}" ;;
     file|dir|command)
       compopt -o filenames 2>/dev/null

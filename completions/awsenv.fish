@@ -2,7 +2,7 @@
 # Where it goes: save it as ~/.config/fish/completions/awsenv.fish (fish loads it on first use):
 #   awsenv completion fish > ~/.config/fish/completions/awsenv.fish
 
-# Names of KIND (profiles|sessions) from the AWS config, one candidate per line.
+# Names of KIND (profiles|sessions|targets) from the AWS config, one candidate per line.
 function __awsenv_names --argument-names kind
     awsenv complete $kind 2>/dev/null
 end
@@ -135,7 +135,7 @@ complete -c awsenv -n '__awsenv_using console' -l 'duration' -x -d 'Console sess
 complete -c awsenv -n '__awsenv_using console' -l 'via-portal' -d 'Use the access portal\'s shortcut link (signs in with the browser\'s port'\Xe2\X80\Xa6
 complete -c awsenv -n '__awsenv_using console' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using console' -s 'h' -l 'help' -d 'Show this message and exit'
-complete -c awsenv -n '__awsenv_slot console 0' -a '(__awsenv_names profiles)'
+complete -c awsenv -n '__awsenv_slot console 0' -a '(__awsenv_names targets)'
 
 # credential-process
 complete -c awsenv -n '__awsenv_using credential-process' -l 'profile' -x -a '(__awsenv_names profiles)' -d 'The AWS profile to get credentials for'
@@ -181,7 +181,7 @@ complete -c awsenv -n '__awsenv_using emulator' -s 'h' -l 'help' -d 'Show this m
 complete -c awsenv -n '__awsenv_using exec' -l 'server' -d 'Give COMMAND a private credentials endpoint that renews, not raw keys'
 complete -c awsenv -n '__awsenv_using exec' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using exec' -s 'h' -l 'help' -d 'Show this message and exit'
-complete -c awsenv -n '__awsenv_slot exec 0' -a '(__awsenv_names profiles)'
+complete -c awsenv -n '__awsenv_slot exec 0' -a '(__awsenv_names targets)'
 complete -c awsenv -n '__awsenv_slot exec 1' -a '(__fish_complete_command)'
 complete -c awsenv -n '__awsenv_slot exec 2 --rest' -F
 
@@ -189,7 +189,7 @@ complete -c awsenv -n '__awsenv_slot exec 2 --rest' -F
 complete -c awsenv -n '__awsenv_using export' -s 'f' -l 'format' -x -a 'env env-no-export fish powershell windows-cmd dotenv json' -d 'Output format: the shell or file that reads it'
 complete -c awsenv -n '__awsenv_using export' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using export' -s 'h' -l 'help' -d 'Show this message and exit'
-complete -c awsenv -n '__awsenv_slot export 0' -a '(__awsenv_names profiles)'
+complete -c awsenv -n '__awsenv_slot export 0' -a '(__awsenv_names targets)'
 
 # help
 complete -c awsenv -n '__awsenv_using help' -s 'h' -l 'help' -d 'Show this message and exit'
@@ -256,4 +256,4 @@ complete -c awsenv -n '__awsenv_using use' -l 'unset' -d 'Undo `awsenv use`: res
 complete -c awsenv -n '__awsenv_using use' -l 'debug' -d 'Log what awsenv does on stderr (never secrets)'
 complete -c awsenv -n '__awsenv_using use' -l 'chain' -x -d 'Assume ROLE_ARN with PROFILE\'s credentials (repeat to chain further)'
 complete -c awsenv -n '__awsenv_using use' -s 'h' -l 'help' -d 'Show this message and exit'
-complete -c awsenv -n '__awsenv_slot use 0' -a '(__awsenv_names profiles)'
+complete -c awsenv -n '__awsenv_slot use 0' -a '(__awsenv_names targets)'

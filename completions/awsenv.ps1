@@ -68,7 +68,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'console --region' = 'any'
         'console --duration' = 'any'
         'console --chain' = 'any'
-        'console 0' = 'profiles'
+        'console 0' = 'targets'
         'credential-process --profile' = 'profiles'
         'deny 0' = 'dir'
         'emulator --port' = 'any'
@@ -92,7 +92,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'emulator --malformed' = 'any'
         'emulator --user-name' = 'any'
         'exec --chain' = 'any'
-        'exec 0' = 'profiles'
+        'exec 0' = 'targets'
         'exec 1' = 'command'
         'exec *' = 'file'
         'export -f' = 'choice'
@@ -100,7 +100,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'export --format' = 'choice'
         'export --format choices' = @('env', 'env-no-export', 'fish', 'powershell', 'windows-cmd', 'dotenv', 'json')
         'export --chain' = 'any'
-        'export 0' = 'profiles'
+        'export 0' = 'targets'
         'help 0' = 'any'
         'init 0' = 'choice'
         'init 0 choices' = @('bash', 'zsh', 'fish', 'pwsh')
@@ -129,7 +129,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'use --mode choices' = @('profile', 'env')
         'use --region' = 'any'
         'use --chain' = 'any'
-        'use 0' = 'profiles'
+        'use 0' = 'targets'
     }
 
     # The subcommand and the positional words before the cursor.
@@ -185,7 +185,7 @@ Register-ArgumentCompleter -Native -CommandName awsenv -ScriptBlock {
         'choice' {
             foreach ($name in $kinds["$key choices"]) { & $add $name 'ParameterValue' $name }
         }
-        { $_ -in 'profiles', 'sessions' } {
+        { $_ -in 'profiles', 'sessions', 'targets' } {
             foreach ($name in @(awsenv complete $kinds[$key] 2>$null)) {
                 if ($name) { & $add ([string]$name) 'ParameterValue' ([string]$name) }
             }

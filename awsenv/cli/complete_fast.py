@@ -1,4 +1,7 @@
-"""``awsenv complete profiles|sessions``: names for shell completion, before click loads.
+"""``awsenv complete profiles|sessions|targets``: names for shell completion, before click loads.
+
+``targets`` (where `use`/`exec`/`export`/`console` take a profile) adds the
+account ids the profiles reach and those accounts' names (awsenv.lookup).
 
 The completion scripts in ``completions/`` call this on every TAB, so it is
 stdlib-only (no click, boto3, botocore, keyring, jinja2) and reads the AWS
@@ -15,8 +18,8 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-KINDS = ("profiles", "sessions")
-USAGE = "usage: awsenv complete profiles|sessions"
+KINDS = ("profiles", "sessions", "targets")
+USAGE = "usage: awsenv complete profiles|sessions|targets"
 
 
 def printable(name: str) -> bool:
@@ -31,7 +34,11 @@ def names(kind: str, config_file: str, index_dir: str | None = None) -> list[str
     """The names in config order: from the profile-facts index when it is fresh (a
     15,000-profile config is 5 MB to scan on every TAB), else from one scan that
     rebuilds it (awsenv.shells.profileindex)."""
-    if index_dir is None:
+    if kind == "targets" and index_dir is not None:
+        from awsenv import lookup
+
+        found = lookup.completions(index_dir, config_file)
+    elif index_dir is None:
         from awsenv.awsconfig import names as config_names
 
         found = (config_names.profile_names(config_file) if kind == "profiles"

@@ -5,7 +5,7 @@ with this data, so they can never drift from the commands: `completions/generate
 writes them into the repository, `awsenv completion SHELL` renders the same bytes
 at run time, and a test compares the two. Names from the user's config (profiles,
 sessions) are not known here: the scripts fetch them with the fast, stdlib-only
-``awsenv complete profiles|sessions``.
+``awsenv complete profiles|sessions|targets``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import click
 
 # How a value completes: nothing (a flag), fixed choices, names from the AWS config,
 # paths, a command name, or anything (no suggestions).
-Kind = Literal["none", "choice", "profiles", "sessions", "file", "dir", "command", "any"]
+Kind = Literal["none", "choice", "profiles", "sessions", "targets", "file", "dir", "command",
+               "any"]
 
 SHELLS = ("bash", "zsh", "fish", "pwsh")
 # Output file name per shell, in completions/ (what each shell's loader expects).
@@ -102,7 +103,8 @@ def _value(param: click.Parameter) -> Value:
         return Value("choice", label, choices)
     names = set(getattr(param, "opts", ())) | {param.name or ""}
     if names & {"profile", "--profile"}:
-        return Value("profiles", "profile")
+        # A PROFILE argument (use/exec/export/console) also takes account ids and names.
+        return Value("targets" if isinstance(param, click.Argument) else "profiles", "profile")
     if names & {"session", "session_name", "--session"}:
         return Value("sessions", "session")
     if param.name == "directory":

@@ -91,15 +91,15 @@ def test_spec_walks_every_visible_command() -> None:
     assert fmt.names == ("-f", "--format")
     assert fmt.value.kind == "choice" and fmt.value.choices == FORMATS
     assert by_name["init"].slots[0].choices == HOOK_SHELLS
-    for name in ("use", "export", "exec", "console"):
-        assert by_name[name].slots[0].kind == "profiles", name
+    for name in ("use", "export", "exec", "console"):  # also account ids and names
+        assert by_name[name].slots[0].kind == "targets", name
     login = {o.names[-1]: o.value.kind for o in by_name["login"].options}
     assert login["--profile"] == "profiles" and login["--session"] == "sessions"
     assert login["--no-browser"] == "none"
     cp = {o.names[-1]: o.value.kind for o in by_name["credential-process"].options}
     assert cp["--profile"] == "profiles"
     exec_ = by_name["exec"]
-    assert [v.kind for v in exec_.slots] == ["profiles", "command"]
+    assert [v.kind for v in exec_.slots] == ["targets", "command"]
     assert exec_.rest is not None and exec_.rest.kind == "file"
     # Hidden options stay hidden.
     use_opts = {n for o in by_name["use"].options for n in o.names}
@@ -210,5 +210,5 @@ def test_powershell_hashtables_have_unique_keys() -> None:
         lowered = [k.lower() for k in keys]
         assert len(lowered) == len(set(lowered)), name
     kinds = dict(re.findall(r"^        '([^']*)' = '([^']*)'$", dict(tables)["kinds"], re.M))
-    assert kinds["use 0"] == "profiles" and kinds["login --session"] == "sessions"
+    assert kinds["use 0"] == "targets" and kinds["login --session"] == "sessions"
     assert kinds["export --format"] == "choice" and kinds["exec *"] == "file"

@@ -135,3 +135,32 @@ def signed_config() -> str:
     import os
 
     return os.environ["AWS_CONFIG_FILE"]
+
+
+def test_completion_offers_account_ids_and_names(signed: Any, work: Path,
+                                                 isolated_home: Path) -> None:
+    """`awsenv complete targets` (what use/exec/export/console complete from): the profiles,
+    then the account ids they reach and those accounts' listed names; in a real bash, TAB
+    completes an account id and a name with a space, and the switch follows."""
+    synced(signed)
+    r = awsenv("complete", "targets")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "payments-dev-administratoraccess", "payments-dev-developer",
+        "payments-prod-readonlyaccess", "111111111111", "222222222222", "Payments Dev",
+        "Payments Prod"]
+    assert awsenv("complete", "profiles").stdout.splitlines() == r.stdout.splitlines()[:3]
+    sh = Shell("bash", isolated_home, work, after_rc='eval "$(awsenv completion bash)"\n')
+    try:
+        sh.child.send("awsenv use 2222\t")
+        sh.child.expect("222222222222")
+        sh.child.send("\r")
+        sh._wait()
+        assert sh.status == 0 and sh.var("AWS_PROFILE") == "payments-prod-readonlyaccess"
+        sh.child.send("awsenv use Payments\\ P\t")
+        sh.child.expect(r"Payments\\ Prod")
+        sh.child.send("\r")
+        sh._wait()
+        assert sh.status == 0 and sh.var("AWS_PROFILE") == "payments-prod-readonlyaccess"
+    finally:
+        sh.close()
