@@ -36,6 +36,7 @@ class Results:
     memory: dict[str, int] = field(default_factory=dict)
     sync_rows: list[dict[str, object]] = field(default_factory=list)
     sync_accounts: int = 0
+    scale: dict[str, object] | None = None  # bench/scale.py's run (large organisations)
 
     def add_pair(self, what: str, ours: Figure, peer: Figure, *, peer_name: str,
                  budget: float | None, unit: str, floor: Figure | None = None) -> None:
@@ -52,7 +53,10 @@ class Results:
                         for o in ours for p in peers))
 
     def all_budgets_hold(self) -> bool:
-        return all(r.holds for r in self.rows) and self.sync_holds()
+        import scale
+
+        return (all(r.holds for r in self.rows) and self.sync_holds()
+                and (self.scale is None or scale.all_hold(self.scale)))
 
 
 def write(res: Results, md: Path, png: Path) -> None:
@@ -88,6 +92,10 @@ def write(res: Results, md: Path, png: Path) -> None:
                          f"| {s['throttled']} | {s['exit']} | {error} |")
         lines += ["", "Budget: zero failures and faster than aws-sso-util: "
                   + ("holds." if res.sync_holds() else "**does not hold**.")]
+    if res.scale is not None:
+        import scale
+
+        lines += scale.markdown(res.scale)
     if res.memory:
         lines += ["", "## Peak RSS", "", "| Run | KiB |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in res.memory.items()]

@@ -22,6 +22,7 @@ sys.path.insert(0, str(HERE))
 import creds  # noqa: E402
 import prompt  # noqa: E402
 import report  # noqa: E402
+import scale  # noqa: E402
 import sync  # noqa: E402
 import world  # noqa: E402
 from procs import peak_rss_kib  # noqa: E402
@@ -44,6 +45,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="fewer runs, 100-account sync")
     ap.add_argument("--skip-sync", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true",
+                    help="no large-organisation rows (5,000 accounts x 3 roles)")
+    ap.add_argument("--scale-sync", action="store_true",
+                    help="also sync the 5,000 accounts at 20 requests/s (over 4 minutes)")
     ap.add_argument("--runs", type=int, help="repeated runs per figure (default 15, quick 5)")
     args = ap.parse_args()
     runs = args.runs or (5 if args.quick else 15)
@@ -96,6 +101,9 @@ def main() -> int:
             results.sync_accounts = accounts
             results.memory[f"sync of {accounts} accounts"] = peak_rss_kib(
                 [*awsenv, "sync", "--session", "sandbox"], env)
+
+    if not args.skip_scale:
+        results.scale = scale.run(runs, 100 if args.quick else 300, sync=args.scale_sync)
 
     report.write(results, HERE / "results.md", HERE / "results.png")
     print((HERE / "results.md").read_text())
