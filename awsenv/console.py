@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,6 +30,9 @@ from awsenv.textsafe import printable
 log = logging.getLogger(__name__)
 
 ISSUER = "awsenv"
+_PLAIN_URL = re.compile(r"[\x21-\x5b\x5d-\x7e]+")  # printable ASCII, no backslash, no space
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+")  # the whole netloc: no userinfo, port, escapes
+_REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TIMEOUT = 15.0
 SIGNIN = "the AWS sign-in endpoint"
 
@@ -103,8 +107,12 @@ def check_destination(url: str, region: str | None) -> str:
         host, port = parts.hostname or "", parts.port
     except ValueError:
         host, port, parts = "", None, None
-    if (parts is None or parts.scheme != "https" or parts.username is not None
-            or parts.password is not None or port is not None
+    # urlsplit and a browser disagree on some URLs: a browser reads a backslash as '/' and
+    # drops tabs and newlines, so 'https://evil.example\\.console.aws.amazon.com/' is
+    # evil.example to it. Only plain ASCII without those, and a host of letters, digits,
+    # dots and hyphens alone, mean the same host to both.
+    if (parts is None or parts.scheme != "https" or not _PLAIN_URL.fullmatch(url)
+            or not _PLAIN_HOST.fullmatch(parts.netloc) or port is not None
             or not (host == part.console or host.endswith("." + part.console))):
         raise AwsenvError(
             f"--destination {printable(url)!r} is not an https:// page of the AWS console "
@@ -115,7 +123,14 @@ def check_destination(url: str, region: str | None) -> str:
 
 
 def check_region(region: str, creds_region: str | None, profile: str) -> None:
-    """A console region in another partition than the role's cannot be signed in to."""
+    """A console region in another partition than the role's cannot be signed in to.
+
+    The region becomes part of the console host name (``REGION.console.aws.amazon.com``),
+    so only a region name's letters, digits and hyphens are taken.
+    """
+    if not _REGION.fullmatch(region):
+        raise AwsenvError(f"--region {printable(region)!r} is not an AWS region name",
+                          "pass e.g. --region eu-west-1", ExitCode.USAGE)
     mine = partition(creds_region)
     theirs = partition(region)
     if creds_region and mine.name != theirs.name:
@@ -131,8 +146,6 @@ _UNITS = {"s": 1, "m": 60, "h": 3600}
 
 def parse_duration(text: str) -> int:
     """Seconds of ``--duration``: ``3600``, ``90m``, ``12h``, ``1h30m``; 15 min to 12 h."""
-    import re
-
     raw = text.strip().lower()
     seconds: int | None = None
     if raw.isdigit():
