@@ -11,10 +11,8 @@ staging's ``deploy``, which may assume prod's ``/security/audit`` (ExternalId
 from __future__ import annotations
 
 import pytest
+from support.chains import DEPLOY, HOPS
 from support.world import AWSENV, World, configured_fixture, emulator_fixture
-
-DEPLOY = "arn:aws:iam::222222222222:role/deploy"
-AUDIT = "arn:aws:iam::333333333333:role/security/audit"
 
 CHAINED = f"""
 [profile nat]
@@ -25,21 +23,7 @@ region = us-west-2
 
 [profile proc]
 credential_process = {" ".join([*AWSENV, "credential-process"])} --profile dev
-
-[profile hop1]
-role_arn = {DEPLOY}
-source_profile = dev
-role_session_name = alice
-region = eu-west-1
-
-[profile hop2]
-role_arn = {AUDIT}
-source_profile = hop1
-external_id = awsenv-demo
-duration_seconds = 7200
-role_session_name = alice2
-region = eu-west-1
-
+{HOPS}
 [profile nathop]
 role_arn = {DEPLOY}
 source_profile = nat

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AUDIT, DEPLOY
+from support.chains import AUDIT, DEPLOY
 from support.world import AWSENV, World
 
 from awsenv.creds import cache

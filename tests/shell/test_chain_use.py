@@ -19,28 +19,13 @@ from typing import Any
 import pytest
 from _interactive import Shell
 from _shellkit import browser_ran, login
+from support.chains import AUDIT, DEPLOY, HOPS
 from support.world import sso_config, write_config
 
 pytestmark = pytest.mark.shells
 
 KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
-DEPLOY = "arn:aws:iam::222222222222:role/deploy"
-AUDIT = "arn:aws:iam::333333333333:role/security/audit"
-CHAINED = f"""
-[profile hop1]
-role_arn = {DEPLOY}
-source_profile = dev
-role_session_name = alice
-region = eu-west-1
-
-[profile hop2]
-role_arn = {AUDIT}
-source_profile = hop1
-external_id = awsenv-demo
-duration_seconds = 7200
-role_session_name = alice2
-region = eu-west-1
-"""
+CHAINED = HOPS
 CREDS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
          "AWS_CREDENTIAL_EXPIRATION")
 WHOAMI = (f"{sys.executable} -c \"import boto3; print('ARN=' + boto3.client('sts', "
