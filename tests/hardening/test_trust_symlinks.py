@@ -505,7 +505,9 @@ def test_entering_an_allowed_tree_reads_the_profile_once(env: Environment, work:
     monkeypatch.setenv("_AWSENV_PID", str(os.getpid()))
     recs = hook.hook(Environment.from_os())
     assert ("AWS_PROFILE", "dev") in [(i[1], i[2]) for i in recs.items if i[0] == "set"]
-    assert len(calls) == 1
+    # At most the one read the hook makes anyway: none when the profile-facts index
+    # (shells.profileindex) is fresh, one when it had to be rebuilt from the config.
+    assert len(calls) <= 1
 
 
 def test_untrusted_statuses_are_distinct(env: Environment, work: Path) -> None:
