@@ -62,6 +62,6 @@ def test_other_client_errors_are_not_retried() -> None:
             raise error("InvalidRequestException", 400)
 
     client = Bad()
-    with pytest.raises(ServiceError, match="refused ListAccounts: InvalidRequestException"):
+    with pytest.raises(ServiceError, match="ListAccounts failed: InvalidRequestException"):
         PortalLister(client, "tok", rate=1000, policy=FAST).run()
     assert len(client.calls) == 1
