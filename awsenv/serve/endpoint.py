@@ -32,6 +32,26 @@ CHILD_REMOVED = (
 )
 
 
+# Keys of a ``[default]`` profile (config or credentials file) that give an SDK
+# credentials before it ever asks the container endpoint: the command would run
+# as that identity, not the one awsenv serves.
+DEFAULT_SHADOWS = ("aws_access_key_id", "sso_session", "sso_start_url", "sso_account_id",
+                   "credential_process", "role_arn", "web_identity_token_file",
+                   "credential_source")
+
+
+def default_shadow(files: Mapping[str, Mapping[str, object]]) -> tuple[str, str] | None:
+    """(file, key) of the first ``[default]`` setting that beats the endpoint, if any.
+
+    ``files`` maps a file's path to its ``[default]`` section (absent: empty).
+    """
+    for path, section in files.items():
+        for key in DEFAULT_SHADOWS:
+            if section.get(key):
+                return path, key
+    return None
+
+
 def container_variables(url: str, token: str) -> Variables:
     """The container-credentials variables for ``url`` (``None``: unset)."""
     return [(FULL_URI, url), (TOKEN, token), (RELATIVE_URI, None), (TOKEN_FILE, None)]

@@ -173,3 +173,36 @@ def test_ctrl_c_at_a_terminal_reaches_the_command_once(signed: World, tmp_path: 
         child.close()
     assert out.read_text() == "1"
     assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize("where", ["config-sso", "credentials-keys"])
+def test_a_default_profile_that_beats_the_endpoint_is_refused(signed: World, tmp_path: Path,
+                                                              where: str) -> None:
+    """SDKs read [default] before the container endpoint: the command would run as that
+    identity (another account's SSO role, or stale keys), so awsenv refuses to start it."""
+    if where == "config-sso":
+        with signed.config.open("a") as fh:
+            fh.write("\n[default]\nsso_session = corp\nsso_account_id = 222222222222\n"
+                     "sso_role_name = Developer\n")
+    else:
+        creds = Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"])
+        creds.parent.mkdir(parents=True, exist_ok=True)
+        creds.write_text("[default]\naws_access_key_id = AKIAOLDKEY\n"
+                         "aws_secret_access_key = old\n")
+    marker = tmp_path / "ran"
+    r = signed.cli("exec", "--server", "dev", "--", sys.executable, "-c",
+                   f"open({str(marker)!r}, 'w').close()")
+    assert r.returncode == ExitCode.CONFIG, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "[default]" in lines[0] and "would not run as dev" in lines[0]
+    assert not marker.exists()
+    # The same command without such a [default] runs.
+    if where == "config-sso":
+        text = signed.config.read_text()
+        signed.config.write_text(text[:text.index("\n[default]")] + "\n")
+    else:
+        Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text("[default]\nregion = x\n")
+    r = signed.cli("exec", "--server", "dev", "--", sys.executable, "-c",
+                   f"open({str(marker)!r}, 'w').close()")
+    assert r.returncode == 0, r.stderr
+    assert marker.exists()

@@ -97,12 +97,45 @@ def exec_(profile: str, command: tuple[str, ...], server: bool) -> None:
     raise click.exceptions.Exit(_run_forwarding(program, argv, child_env))
 
 
+def _refuse_a_shadowing_default(env: Environment, profile: str, command: str) -> None:
+    """An SDK reads a ``[default]`` profile before the container endpoint: with one that
+    carries credentials, COMMAND would run as that identity, not PROFILE's."""
+    import os
+
+    from botocore.configloader import raw_config_parse
+
+    from awsenv.awsconfig import read
+    from awsenv.errors import ConfigError
+    from awsenv.serve import endpoint
+
+    assert env.paths is not None
+    credentials = env.environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(
+        os.fspath(env.paths.home), ".aws", "credentials")
+    try:
+        shared = raw_config_parse(credentials).get("default", {})
+    except Exception:  # unreadable or malformed: the SDK would fail on it, not use it
+        shared = {}
+    found = endpoint.default_shadow({
+        os.fspath(env.paths.aws_config_file): read.load(env).raw_profiles.get("default", {}),
+        credentials: shared,
+    })
+    if found is not None:
+        path, key = found
+        # AwsenvError.line() makes the names printable.
+        raise ConfigError(
+            f"the [default] profile in {path} sets {key}, which SDKs use before the "
+            f"endpoint: {command} would not run as {profile}",
+            f"remove {key} from [default], or use `awsenv exec {profile} -- {command}` "
+            "(raw keys win over [default])")
+
+
 def _exec_with_server(env: Environment, profile: str, argv: list[str]) -> int:
     """Serve PROFILE on loopback for the life of ``argv``; the child's end is awsenv's."""
     from awsenv import deadline
     from awsenv.cli.commands.serve import bind_server, error_printer
     from awsenv.serve import default_source, endpoint, relay
 
+    _refuse_a_shadowing_default(env, profile, argv[0])
     source = default_source(env)
     creds = source(profile)  # signed in and fetchable, before anything starts
     program = find_program(argv[0], env.environ)
