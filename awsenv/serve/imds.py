@@ -62,9 +62,12 @@ class SessionTokens:
 
 def parse_ttl(value: str | None) -> int | None:
     """The requested TTL in seconds (1..21600), or None when missing or invalid (400)."""
-    if value is None or not value.strip().isdigit():
+    text = (value or "").strip()
+    # ASCII digits only, and short: str.isdigit() takes '²' (int() then raises) and
+    # int() of thousands of digits is refused by Python's conversion limit.
+    if not (text.isascii() and text.isdigit() and len(text) <= 6):
         return None
-    ttl = int(value.strip())
+    ttl = int(text)
     return ttl if 1 <= ttl <= MAX_TTL else None
 
 

@@ -63,6 +63,9 @@ def test_imds_needs_a_session_token_like_imdsv2(signed: World) -> None:
         assert request(listing, headers={"X-aws-ec2-metadata-token": "made-up"})[:2] == (401, b"")
         token_url = base + "/latest/api/token"
         assert request(token_url, "PUT")[:2] == (400, b"")  # no TTL header
+        for bad in ("\xb2", "9" * 5000, "0", "21601", "-5"):  # 400, never a 500
+            assert request(token_url, "PUT", {"X-aws-ec2-metadata-token-ttl-seconds": bad}
+                           )[:2] == (400, b""), bad
         assert request(token_url, "GET")[0] == 405
         ttl = {"X-aws-ec2-metadata-token-ttl-seconds": "60"}
         assert request(token_url, "PUT", {**ttl, "X-Forwarded-For": "10.0.0.1"})[:2] == (403, b"")
