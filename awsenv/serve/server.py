@@ -300,8 +300,13 @@ class CredentialServer:
             host = host[1:].partition("]")[0]
         elif host.count(":") == 1:
             host = host.partition(":")[0]
-        if host in ("localhost", self.bind_host) or host.endswith(CONTAINER_HOST_SUFFIXES):
+        if host in ("localhost", self.bind_host):
             return True
+        # A container runtime's names, for the token-guarded container mode only: IMDS has
+        # no secret, and a hostile resolver can point such a name at 127.0.0.1 for a page
+        # (a container reaches a loopback IMDS through host networking, as localhost).
+        if host.endswith(CONTAINER_HOST_SUFFIXES):
+            return not self.imds
         try:
             ipaddress.ip_address(host)
         except ValueError:

@@ -133,3 +133,19 @@ def test_imds_answers_no_other_local_user(signed: World, other_user: Any) -> Non
         mine = run(["/usr/bin/python3", "-I", "-c", OTHER_USER_PROBE, str(parts.hostname),
                     str(parts.port)], client_env(signed, {}))
         assert mine.stdout.split()[:2] == ["200", "43"] and mine.stdout.split()[2] == "401"
+
+
+def test_container_runtime_names_only_where_a_token_guards(signed: World) -> None:
+    """`host.docker.internal` is a name a hostile resolver can point at 127.0.0.1 for a
+    web page: accepted in container mode (the page has no token), refused in IMDS mode
+    (which has no secret to ask for)."""
+    docker = {"Host": "host.docker.internal"}
+    with serving(signed, "dev", "--imds") as served:
+        token_url = served.url.rstrip("/") + "/latest/api/token"
+        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": "60"}
+        assert request(token_url, "PUT", {**ttl, **docker})[:2] == (403, b"")
+        assert request(token_url, "PUT", ttl)[0] == 200
+    with serving(signed, "dev") as served:
+        auth = {"Authorization": served.token}
+        assert request(served.url, headers={**auth, **docker})[0] == 200
+        assert request(served.url, headers=docker)[0] == 401
