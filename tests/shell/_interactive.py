@@ -82,7 +82,10 @@ class Shell:
         environ.update(env or {})
         argv = ARGV[kind]
         if strace is not None:
-            argv = [shutil.which("strace") or "strace", "-f", "-qq", "-e", "trace=execve",
+            # -s: whole argv strings (strace cuts them at 32 characters by default, and
+            # awsenv's command is `python -I <site-packages>/awsenv/launch.py`).
+            argv = [shutil.which("strace") or "strace", "-f", "-qq", "-s", "4096",
+                    "-e", "trace=execve",
                     "-o", str(strace), *argv]
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(cwd), env=environ, timeout=60,
                                    dimensions=(50, 400))
