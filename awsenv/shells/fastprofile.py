@@ -23,9 +23,8 @@ import time
 
 from awsenv import fastjson, locations
 from awsenv.creds import record
-from awsenv.shells.fastuse import conclude, label, switch
-from awsenv.shells.records import Records
-from awsenv.shells.state import Layer, State, current
+from awsenv.shells.fastuse import label, use_answer
+from awsenv.shells.state import Layer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -96,11 +95,6 @@ def warm_profile_answer(environ: Mapping[str, str], profile: str,
         values["AWS_REGION"] = shown
         values["AWS_DEFAULT_REGION"] = shown
     describe = label(profile, fact["prod"], fact["account_id"], fact["role_name"], shown)
-    state = State.decode(environ.get("_AWSENV_STATE"))
-    cur0 = current(environ)
-    cur = dict(cur0)
-    recs = Records()
-    switch(recs, state, cur, Layer("use", None, profile, "profile", region=region,
-                                   refresh_at=refresh_at), values, describe, [])
-    conclude(recs, environ, state, cur0, cur, locations.runtime_dir(environ))
-    return recs.finish(0)
+    return use_answer(environ, Layer("use", None, profile, "profile", region=region,
+                                     refresh_at=refresh_at), values, describe,
+                      locations.runtime_dir(environ))

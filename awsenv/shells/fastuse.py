@@ -157,12 +157,19 @@ def warm_env_answer(environ: Mapping[str, str], profile: str, region: str | None
         return None
     values, refresh_at, shown = env_values(creds, profile, region, facts["region"], now)
     describe = label(profile, facts["prod"], facts["account_id"], facts["role_name"], shown)
+    return use_answer(environ, Layer("use", None, profile, "env", region=region,
+                                     refresh_at=refresh_at), values, describe, runtime)
+
+
+def use_answer(environ: Mapping[str, str], layer: Layer, values: Values, describe: str,
+               runtime: str) -> bytes:
+    """The hook's answer to a `use` outside any tree: push ``layer`` with ``values``
+    over the shell's state, then the watches and the end record (both fast paths)."""
     state = State.decode(environ.get("_AWSENV_STATE"))
     cur0 = current(environ)
     cur = dict(cur0)
     recs = Records()
-    switch(recs, state, cur, Layer("use", None, profile, "env", region=region,
-                                   refresh_at=refresh_at), values, describe, [])
+    switch(recs, state, cur, layer, values, describe, [])
     conclude(recs, environ, state, cur0, cur, runtime)
     return recs.finish(0)
 

@@ -26,13 +26,7 @@ class UseCommand(click.Command):
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
             if emit:
-                from awsenv.shells.records import Records
-
-                try:
-                    sys.stdout.buffer.write(Records().finish(exc.exit_code))
-                    sys.stdout.flush()
-                except OSError:
-                    pass
+                _answer_the_shell(exc.exit_code)
             raise
 
 
@@ -117,11 +111,16 @@ def use(profile: str | None, mode: str | None, region: str | None, unset: bool, 
 def _usage(emit: bool, message: str) -> NoReturn:
     """A usage error that still answers the shell function (exit 2 through the hook)."""
     if emit:
-        from awsenv.shells.records import Records
-
-        try:
-            sys.stdout.buffer.write(Records().finish(ExitCode.USAGE))
-            sys.stdout.flush()
-        except OSError:
-            pass
+        _answer_the_shell(ExitCode.USAGE)
     raise click.UsageError(message)
+
+
+def _answer_the_shell(code: int) -> None:
+    """The complete, empty answer the shell function waits for, ending in ``code``."""
+    from awsenv.shells.records import Records
+
+    try:
+        sys.stdout.buffer.write(Records().finish(code))
+        sys.stdout.flush()
+    except OSError:
+        pass
