@@ -12,11 +12,13 @@ from one scan.
 
 Layout, under ``<cache dir>/profile-index/``, per config file
 (``P`` = sha256 of its absolute path, 32 hex digits): ``P.names.json`` (the
-names) and ``P.<k>.json`` for k in 0..buckets-1, each holding the profiles
-whose name hashes to k. The bucket count follows the config's size (part of
-the stamp), so a 10-profile config is one small file and a switch in a 5 MB
-config reads about 40 KiB. Every file carries the config path and stamp and is
-checked on its own, so a reader never mixes two states of the config.
+names), ``P.<k>.json`` for k in 0..buckets-1, each holding the profiles
+whose name hashes to k, and ``P.reach.json`` (the sessions and the role each
+SSO profile reaches, as botocore's loader resolves them: `awsenv list`). The
+bucket count follows the config's size (part of the stamp), so a 10-profile
+config is one small file and a switch in a 5 MB config reads about 40 KiB.
+Every file carries the config path and stamp and is checked on its own, so a
+reader never mixes two states of the config.
 
 The readers (:func:`read_names`, :func:`read_facts`) are stdlib-only with the
 credential cache hit's modules (no pathlib, dataclasses, enum, re, json):
@@ -117,6 +119,32 @@ def read_names(directory: str, config: str) -> tuple[list[str], list[str]] | Non
     return data["profiles"], data["sessions"]
 
 
+def reach_file(directory: str, config: str) -> str:
+    return os.path.join(directory, _hash(config)[:32] + ".reach.json")
+
+
+def read_reach(directory: str, config: str) -> dict[str, Any] | None:
+    """`awsenv list`'s view of the config (see :func:`reach_of`); None when stale."""
+    stamp = config_stamp(config)
+    if stamp is None:
+        return None
+    data = _read(reach_file(directory, config), config, stamp)
+    if data is None or not _reach_valid(data.get("sessions"), data.get("profiles")):
+        return None
+    return {"sessions": data["sessions"], "profiles": data["profiles"]}
+
+
+def _reach_valid(sessions: Any, profiles: Any) -> bool:
+    if not isinstance(sessions, list) or not isinstance(profiles, list):
+        return False
+    for entry in sessions:
+        if (not isinstance(entry, list) or len(entry) != 5
+                or not all(x is None or isinstance(x, str) for x in entry)
+                or not all(isinstance(x, str) for x in (entry[0], entry[2], entry[3]))):
+            return False
+    return all(isinstance(e, list) and len(e) == 4 and _strings(e) for e in profiles)
+
+
 def read_facts(directory: str, config: str, profile: str
                ) -> tuple[bool, dict[str, Any] | None]:
     """(fresh, the profile's facts): (True, None) means the config has no such profile.
@@ -168,14 +196,79 @@ def info_of(name: str, fact: Mapping[str, Any]) -> ProfileInfo:
                        role_name=fact["role_name"], other=fact["other"] or "", chain=chain)
 
 
+# What awsenv.awsconfig.read requires of an SSO profile (kept equal to its constants).
+_SSO_TRIGGER_KEYS = ("sso_account_id", "sso_role_name")
+_REQUIRED_SSO_KEYS = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+
+
+def reach_of(sections: Mapping[tuple[str, str], Mapping[str, str]], profiles: list[str],
+             sessions: list[str]) -> dict[str, Any]:
+    """The sessions and the (session key, account, role) of every profile, resolved as
+    :func:`awsenv.awsconfig.read.resolve` resolves them, from the scanner's sections.
+
+    `awsenv list` maps roles to local profiles from this instead of botocore's
+    loader (over a second on a 15,000-profile config). It mirrors read.resolve
+    rule for rule: a profile read.resolve records as a problem (inconsistent
+    with its sso-session, lacking keys, on a broken sso-session) reaches
+    nothing here either; chained and other profiles reach nothing.
+    ``sessions``: ``[key, name or None (legacy), start URL, region, scopes
+    setting or None]`` in read.resolve's order; ``profiles``: ``[profile,
+    session key, account, role]``.
+    """
+    def text(values: Mapping[str, str], key: str) -> str | None:
+        return values.get(key) or None
+
+    raw = {name: sections.get(("sso-session", name), {}) for name in sessions}
+    found: dict[str, list[str | None]] = {}
+    for name, values in raw.items():
+        url, region = text(values, "sso_start_url"), text(values, "sso_region")
+        if url and region:
+            found[name] = [name, name, url, region, values.get("sso_registration_scopes")]
+    out: list[list[str]] = []
+    deferred: list[tuple[str, Mapping[str, str]]] = []
+    for name in profiles:
+        values = sections.get(("profile", name), {})
+        if not any(k in values for k in _SSO_TRIGGER_KEYS):
+            deferred.append((name, values))
+            continue
+        merged = dict(values)
+        session_name = text(values, "sso_session")
+        if session_name is not None:
+            if session_name not in raw:
+                continue
+            if any(merged.get(k, v) != v for k, v in raw[session_name].items()):
+                continue
+            merged.update(raw[session_name])
+        if any(text(merged, k) is None for k in _REQUIRED_SSO_KEYS):
+            continue
+        if session_name is not None:
+            if session_name not in found:
+                continue
+            key = session_name
+        else:
+            key = merged["sso_start_url"]
+            if key not in found:
+                found[key] = [key, None, key, merged["sso_region"],
+                              merged.get("sso_registration_scopes")]
+        out.append([name, key, merged["sso_account_id"], merged["sso_role_name"]])
+    for name, values in deferred:
+        ref = text(values, "awsenv_session")
+        account, role = text(values, "awsenv_account_id"), text(values, "awsenv_role_name")
+        if ref is not None and ref in found and account and role:
+            out.append([name, ref, account, role])
+    return {"sessions": list(found.values()), "profiles": out}
+
+
 class Index:
     """Every profile's facts from one scan of the config (what :func:`build` returns)."""
 
     def __init__(self, profiles: list[str], sessions: list[str],
-                 infos: dict[str, ProfileInfo]) -> None:
+                 infos: dict[str, ProfileInfo],
+                 reach: dict[str, Any] | None = None) -> None:
         self.profiles = profiles
         self.sessions = sessions
         self.infos = infos
+        self.reach = reach if reach is not None else {"sessions": [], "profiles": []}
 
 
 def build(directory: str, config: str, *, write: bool = True) -> Index:
@@ -207,7 +300,8 @@ def build(directory: str, config: str, *, write: bool = True) -> Index:
             sessions.setdefault(ident[1], None)
     sections = profileinfo.sections_of(lines)
     infos = {name: profileinfo._load(sections, name) for name in profiles}
-    index = Index(list(profiles), list(sessions), infos)
+    index = Index(list(profiles), list(sessions), infos,
+                  reach_of(sections, list(profiles), list(sessions)))
     if write and stamp is not None and config_stamp(config) == stamp:
         _write(directory, config, stamp, index)
     return index
@@ -228,6 +322,8 @@ def _write(directory: str, config: str, stamp: list[int], index: Index) -> None:
         for k, part in enumerate(parts):
             fsutil.atomic_write(Path(bucket_file(directory, config, k)),
                                 fastjson.dumps({**head, "profiles": part}))
+        fsutil.atomic_write(Path(reach_file(directory, config)),
+                            fastjson.dumps({**head, **index.reach}))
         # The names last: a reader that finds them fresh finds fresh buckets too.
         fsutil.atomic_write(Path(names_file(directory, config)), fastjson.dumps(
             {**head, "profiles": index.profiles, "sessions": index.sessions}))
@@ -266,6 +362,14 @@ def load(directory: str, config: str) -> Index:
             if set(infos) == set(names[0]):
                 return Index(names[0], names[1], {n: infos[n] for n in names[0]})
     return build(directory, config)
+
+
+def reach(directory: str, config: str) -> dict[str, Any]:
+    """:func:`reach_of`'s answer: read when fresh, else built (and written)."""
+    found = read_reach(directory, config)
+    if found is not None:
+        return found
+    return build(directory, config).reach
 
 
 def info(directory: str, config: str, profile: str) -> ProfileInfo | None:

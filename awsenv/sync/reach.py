@@ -47,6 +47,40 @@ def local_profiles(cfg: AwsConfig, session: SsoSession) -> dict[tuple[str, str],
     return out
 
 
+def indexed(env: Environment, session_name: str | None
+            ) -> tuple[SsoSession, dict[tuple[str, str], list[str]]] | None:
+    """The session and :func:`local_profiles`' mapping from the profile-facts index.
+
+    botocore's loader takes over a second on a 15,000-profile config; the index
+    is read stdlib-only (or rebuilt from one scan when stale). None unless the
+    session resolves plainly (the named one exists, or exactly one is
+    configured): every error is read.load's to word, so the caller falls back.
+    """
+    from awsenv.awsconfig.model import SsoSession
+    from awsenv.awsconfig.read import parse_scopes
+    from awsenv.shells import profileindex
+
+    assert env.paths is not None
+    data = profileindex.reach(*profileindex.of_paths(env.paths))
+    sessions = {entry[0]: entry for entry in data["sessions"]}
+    if session_name:
+        entry = sessions.get(session_name)
+    else:
+        entry = next(iter(sessions.values())) if len(sessions) == 1 else None
+    if entry is None:
+        return None
+    key, name, start_url, region, scopes = entry
+    session = SsoSession(key=key, name=name, start_url=start_url, region=region,
+                         scopes=parse_scopes(scopes))
+    urls = {entry[0]: entry[2].rstrip("/") for entry in data["sessions"]}
+    want = start_url.rstrip("/")
+    out: dict[tuple[str, str], list[str]] = {}
+    for profile, session_key, account, role in data["profiles"]:
+        if urls.get(session_key) == want:
+            out.setdefault((account, role), []).append(profile)
+    return session, out
+
+
 def rows(listing: list[AccountRoles],
          profiles: dict[tuple[str, str], list[str]]) -> list[RoleRow]:
     out: list[RoleRow] = []
@@ -78,11 +112,16 @@ def reachable(env: Environment, session_name: str | None = None, *,
     cached listing stays whole, so another filter needs no new listing.
     """
     from awsenv import portal
-    from awsenv.awsconfig import read
     from awsenv.sync import listing_cache
 
-    cfg = read.load(env)
-    session = cfg.session(session_name) if session_name else cfg.default_session()
+    local = indexed(env, session_name)
+    if local is None:
+        from awsenv.awsconfig import read
+
+        cfg = read.load(env)
+        session = cfg.session(session_name) if session_name else cfg.default_session()
+        local = session, local_profiles(cfg, session)
+    session, mapping = local
     cached = None if refresh else listing_cache.load(env, session)
     age = None
     if cached is not None:
@@ -90,7 +129,7 @@ def reachable(env: Environment, session_name: str | None = None, *,
     else:
         listing = portal.list_account_roles(env, session, progress=progress)
         listing_cache.save(env, session, listing)
-    found = rows(listing, local_profiles(cfg, session))
+    found = rows(listing, mapping)
     if filter:
         found = [r for r in found if filter.keeps(r.account_name, r.account_id,
                                                   r.role_name or "")]

@@ -97,7 +97,8 @@ def test_private_files_void_on_any_edit(where: tuple[str, str]) -> None:
     assert profileindex.read_facts(directory, config, "dev") == (False, None)
     profileindex.current(directory, config)  # a stale read rebuilds
     files = sorted(Path(directory).iterdir())
-    assert [f.name.split(".", 1)[1] for f in files] == ["0.json", "names.json"]
+    assert [f.name.split(".", 1)[1] for f in files] == ["0.json", "names.json", "reach.json"]
+    assert profileindex.read_reach(directory, config) is not None
     for f in files:
         assert f.stat().st_mode & 0o777 == 0o600
     assert Path(directory).stat().st_mode & 0o777 == 0o700
@@ -105,6 +106,7 @@ def test_private_files_void_on_any_edit(where: tuple[str, str]) -> None:
         fh.write("\n[profile extra]\nregion = eu-north-1\n")
     assert profileindex.read_facts(directory, config, "dev") == (False, None)
     assert profileindex.read_names(directory, config) is None
+    assert profileindex.read_reach(directory, config) is None
     assert "extra" in profileindex.current(directory, config)[0]
     assert profileindex.read_facts(directory, config, "extra")[0]
 
@@ -137,12 +139,12 @@ def test_a_large_config_is_split_and_a_smaller_one_drops_the_rest(where: tuple[s
     assert count >= 4
     index = profileindex.build(directory, config)
     assert len(index.profiles) == 3006
-    assert len(list(Path(directory).glob("*.json"))) == count + 1
+    assert len(list(Path(directory).glob("*.json"))) == count + 2  # + names, reach
     fresh, fact = profileindex.read_facts(directory, config, "p02999")
     assert fresh and fact is not None and fact["account_id"] == "100000002999"
     write_config(CONFIG)
     profileindex.build(directory, config)
-    assert len(list(Path(directory).glob("*.json"))) == 2
+    assert len(list(Path(directory).glob("*.json"))) == 3
 
 
 @pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace")
