@@ -16,7 +16,7 @@ FAST: dict[str, str] = {
     "complete": "awsenv.cli.complete_fast:complete",
     "init": "awsenv.shells.initcache:fast_init",
     # The prompt hook's detached refresher (awsenv.shells.refresh.spawn); not for users.
-    "_refresh": "awsenv.shells.refresh:main",
+    "_refresh": "awsenv.shells.refresher:main",
 }
 
 

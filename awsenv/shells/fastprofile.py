@@ -23,7 +23,7 @@ import time
 
 from awsenv import fastjson, locations
 from awsenv.creds import record
-from awsenv.shells.fastuse import label, use_answer
+from awsenv.shells.answer import CREDENTIAL_VARS, TOKEN_LEAD, label, use_answer
 from awsenv.shells.state import Layer
 
 TYPE_CHECKING = False
@@ -32,13 +32,7 @@ if TYPE_CHECKING:
 
     from awsenv.shells.state import Values
 
-# The prompt hook renews the access token this long before it expires: inside
-# awsenv.auth.tokens' 15-minute refresh window, and before the prompt segment's
-# 10-minute warning, so in profile mode "!" only shows once a renewal has failed.
-# (awsenv.shells.identity uses this one.)
-TOKEN_LEAD = 12 * 60
-CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                   "AWS_CREDENTIAL_EXPIRATION")
+
 
 
 def default_mode(environ: Mapping[str, str]) -> str | None:

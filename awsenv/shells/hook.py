@@ -35,7 +35,7 @@ from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
 from awsenv.project import trust
 from awsenv.project.file import ProjectFile, find, logical_cwd
 from awsenv.shells import identity, profileindex, refs
-from awsenv.shells.fastuse import back, base_watches, conclude, switch
+from awsenv.shells.answer import back, base_watches, conclude, switch
 from awsenv.shells.records import PROTOCOL, Records
 from awsenv.shells.state import Layer, State, current, diff, pop, push, update
 

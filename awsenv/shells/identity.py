@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ConfigError, ExitCode, NotSignedIn
 from awsenv.shells import profileinfo
-from awsenv.shells.fastprofile import CREDENTIAL_VARS, TOKEN_LEAD
-from awsenv.shells.fastuse import env_values, label
+from awsenv.shells.answer import CREDENTIAL_VARS, TOKEN_LEAD, env_values, label
 from awsenv.shells.state import Values
 
 MODES = ("profile", "env")

@@ -24,6 +24,7 @@ from awsenv.shells import fastuse, hook, records
 # What the warm answer may load beyond the interpreter: nothing else of awsenv,
 # and none of the stdlib modules the full path pays ~25 ms for.
 LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.shells.fastuse",
+        "awsenv.shells.answer",
         "awsenv.shells.records", "awsenv.shells.state", "awsenv.shells.refs", "awsenv.creds",
         "awsenv.creds.record", "awsenv.fastjson", "awsenv.digest", "awsenv.locations",
         "awsenv.textsafe"}

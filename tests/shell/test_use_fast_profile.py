@@ -25,6 +25,7 @@ from awsenv.environment import Environment
 from awsenv.shells import fastprofile, hook, profileindex, records
 
 LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.shells.fastuse",
+        "awsenv.shells.answer",
         "awsenv.shells.records", "awsenv.shells.state", "awsenv.shells.refs", "awsenv.creds",
         "awsenv.creds.record", "awsenv.fastjson", "awsenv.digest", "awsenv.locations",
         "awsenv.textsafe", "awsenv.shells.fastprofile", "awsenv.shells.profileindex"}
