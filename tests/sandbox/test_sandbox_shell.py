@@ -4,9 +4,9 @@
 zsh and fish, under a TMPDIR of the test's own (the sandbox's tree is made in
 it; its parent is where a stray `.awsenv` is planted, never the real /tmp):
 
-- tab completion is installed: `awsenv use d<TAB>dev<TAB>` completes to a
+- tab completion is installed: `awsenv use dev-de<TAB>` completes to a
   profile name and switches to it (without completion the shell completes file
-  names, none of which starts with `d` there, and `use` gets `ddev`);
+  names, none of which matches there, and `use` gets `dev-de`);
 - `awsenv doctor` has nothing to say about the sandbox's own set-up (awsenv on
   PATH is this installation, the hook is installed): every check is ✓;
 - the `.awsenv` walk stops at the sandbox's root (AWSENV_CEILING): a `.awsenv`
@@ -68,8 +68,9 @@ def test_completion_doctor_and_walk_bound(scratch: Path, shell: str) -> None:
         home = root / "home"
         child.expect(r"\[sandbox\]")
 
-        # Completion: "d" completes to the common "dev-", "dev" + TAB to dev-developer.
-        child.send("awsenv use d\tdev\t\r")
+        # Completion: "dev-de" + TAB completes to dev-developer (a bare "d" stops at
+        # "dev", which is also the account's name: completion offers names and ids too).
+        child.send("awsenv use dev-de\t\r")
         run(child, 'echo "PROFILE=[$AWS_PROFILE]"', "COMPLETED-DONE")
         assert "PROFILE=[dev-developer]" in child.before
 
