@@ -18,7 +18,7 @@ from awsenv.auth import keyring_runner, secrets
 from awsenv.auth.secrets import SessionSecrets
 from awsenv.errors import ConfigError, ExitCode, KeyringError
 
-SECRET = SessionSecrets(client_secret="CLIENT-SECRET-77", refresh_token="REFRESH-TOKEN-77" * 90)
+SECRET = SessionSecrets(client_secret="CLIENT-SECRET-QZXM", refresh_token="REFRESH-TOKEN-QZXM" * 90)
 
 # Runs one operation in a fresh process and prints the error line as the CLI would.
 DRIVER = """
@@ -28,7 +28,7 @@ from awsenv.errors import AwsenvError
 op = sys.argv[1]
 try:
     if op == "save":
-        secrets.save("dev", secrets.SessionSecrets("CLIENT-SECRET-77", "REFRESH-TOKEN-77"))
+        secrets.save("dev", secrets.SessionSecrets("CLIENT-SECRET-QZXM", "REFRESH-TOKEN-QZXM"))
     elif op == "info":
         print(secrets.backend_info())
     else:
@@ -50,7 +50,7 @@ def drive(op: str, *, stdin: int | None = subprocess.DEVNULL, guard: float = 25,
 def assert_clean(err: KeyringError | str) -> str:
     line = err.line() if isinstance(err, KeyringError) else err
     assert "\n" not in line.strip() and "Traceback" not in line
-    assert "77" not in line, "a secret leaked into the message"
+    assert "QZXM" not in line, "a secret leaked into the message"
     return line
 
 

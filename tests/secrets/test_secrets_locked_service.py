@@ -27,7 +27,7 @@ from awsenv.auth import secrets
 from awsenv.errors import AwsenvError
 print(secrets.probe(5).detail)
 try:
-    secrets.save("dev", secrets.SessionSecrets("CLIENT-SECRET-99", "REFRESH-TOKEN-99"))
+    secrets.save("dev", secrets.SessionSecrets("CLIENT-SECRET-QZXN", "REFRESH-TOKEN-QZXN"))
 except AwsenvError as exc:
     print("awsenv:", exc.line())
     sys.exit(int(exc.code))
@@ -40,7 +40,7 @@ from jeepney import DBusAddress, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 from awsenv.auth import secrets
 from awsenv.errors import AwsenvError
-secrets.save("dev", secrets.SessionSecrets("CLIENT-SECRET-99", "REFRESH-TOKEN-99"))
+secrets.save("dev", secrets.SessionSecrets("CLIENT-SECRET-QZXN", "REFRESH-TOKEN-QZXN"))
 os.environ["AWSENV_KEYRING_TIMEOUT"] = "1"  # backend chosen and warm: 1 s is plenty
 bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus",
                   interface="org.freedesktop.DBus")
@@ -82,7 +82,7 @@ def test_never_unlocked_keyring_prompt_dismissed(tmp_path: Path) -> None:
     assert "gnome-keyring-daemon --unlock" in done.stdout
     probe_detail = done.stdout.splitlines()[0]
     assert "unlock prompt could not be shown" in probe_detail
-    assert "99" not in done.stdout
+    assert "QZXN" not in done.stdout
 
 
 def test_keyring_unlocked_with_the_wrong_password(tmp_path: Path) -> None:
