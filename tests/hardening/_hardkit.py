@@ -4,7 +4,9 @@ directory has a `conftest`, and when several suites run together the module name
 
 from __future__ import annotations
 
+import json
 import socket
+from pathlib import Path
 
 # A generous bound for "ends in a bounded time": never a timed assertion, only a
 # hang detector (subprocess.TimeoutExpired fails the test).
@@ -29,3 +31,16 @@ def one_clear_line(stderr: str) -> str:
     assert len(lines) == 1, stderr
     assert lines[0].startswith("awsenv: "), stderr
     return lines[0]
+
+
+def valid_token_file(home: Path, session: str = "corp") -> Path:
+    """A valid (until 2099) AWS CLI access-token file for ``session``: profile mode switches
+    without a sign-in warning."""
+    from awsenv.shells import profileinfo
+
+    cache = home / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    token = profileinfo.token_cache_file(cache, session)
+    token.write_text(json.dumps({"accessToken": "t", "expiresAt": "2099-01-01T00:00:00Z"}))
+    token.chmod(0o600)
+    return token

@@ -6,7 +6,6 @@ failed on the code before its fix.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -14,9 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _hardkit import valid_token_file
 from support.world import write_config
-
-from awsenv.shells import profileinfo
 
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "shell"))
@@ -41,12 +39,7 @@ sso_region = eu-west-1
 @pytest.fixture
 def config(isolated_home: Path) -> Path:
     path = write_config(CONFIG)
-    # A valid access token for session corp: profile mode switches without a warning.
-    cache = isolated_home / ".aws" / "sso" / "cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    token = profileinfo.token_cache_file(cache, "corp")
-    token.write_text(json.dumps({"accessToken": "t", "expiresAt": "2099-01-01T00:00:00Z"}))
-    token.chmod(0o600)
+    valid_token_file(isolated_home)  # profile mode switches without a warning
     return path
 
 

@@ -4,12 +4,17 @@ AWS config, browser and sign-in come from ``support.world``."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from support.world import browser_ran, sign_in
 
-__all__ = ["PLAIN_CONFIG", "browser_ran", "login", "make_project"]
+__all__ = ["KINDS", "PLAIN_CONFIG", "browser_ran", "login", "make_project", "plain_shell_fixture"]
+
+KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
 
 # Plain profiles: switching without any sign-in.
 PLAIN_CONFIG = """\
@@ -38,3 +43,19 @@ def make_project(parent: Path, name: str, text: str) -> Path:
 def login(emu: Any) -> None:
     """Sign in to session corp of the config ``signed`` wrote (``emu`` is that fixture)."""
     sign_in()
+
+
+def plain_shell_fixture() -> Any:
+    """A fixture ``shell``: each of bash, zsh and fish, interactive with the hook, in the
+    work directory over ``PLAIN_CONFIG``; bind it in a test module as
+    ``shell = plain_shell_fixture()``."""
+    from _interactive import Shell
+
+    @pytest.fixture(params=KINDS, name="shell")
+    def fixture(request: pytest.FixtureRequest, plain_config: Path, work: Path,
+                isolated_home: Path) -> Iterator[Shell]:
+        sh = Shell(str(request.param), isolated_home, work)
+        yield sh
+        sh.close()
+
+    return fixture

@@ -9,29 +9,21 @@ changed, what was dropped and what is back.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _interactive import Shell
-from _shellkit import make_project
+from _shellkit import make_project, plain_shell_fixture
 from support.world import AWSENV
 
 from awsenv.errors import ExitCode
 
 pytestmark = pytest.mark.shells
 
-KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
 
 
-@pytest.fixture(params=KINDS)
-def shell(request: pytest.FixtureRequest, plain_config: Path, work: Path,
-          isolated_home: Path) -> Iterator[Shell]:
-    sh = Shell(str(request.param), isolated_home, work)
-    yield sh
-    sh.close()
+shell = plain_shell_fixture()
 
 
 def messages(out: str) -> list[str]:

@@ -8,13 +8,11 @@ zsh and fish through the hook; the warm env-mode answer stays on the lean path.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _interactive import Shell
-from _shellkit import make_project
+from _shellkit import make_project, plain_shell_fixture
 from test_use_fast import LEAN, SLOW, USE, probe, warm
 
 from awsenv.errors import ExitCode
@@ -22,15 +20,9 @@ from awsenv.shells import records
 
 pytestmark = pytest.mark.shells
 
-KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
 
 
-@pytest.fixture(params=KINDS)
-def shell(request: pytest.FixtureRequest, plain_config: Path, work: Path,
-          isolated_home: Path) -> Iterator[Shell]:
-    sh = Shell(str(request.param), isolated_home, work)
-    yield sh
-    sh.close()
+shell = plain_shell_fixture()
 
 
 def test_use_dash_toggles_between_the_last_two(shell: Shell) -> None:

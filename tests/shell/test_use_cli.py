@@ -10,26 +10,18 @@ told the hook is missing, and `--unset` with nothing active failed while
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from _interactive import Shell
+from _shellkit import plain_shell_fixture
 
 from awsenv.errors import ExitCode
 
 pytestmark = pytest.mark.shells
 
-KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
 
 
-@pytest.fixture(params=KINDS)
-def shell(request: pytest.FixtureRequest, plain_config: Path, work: Path,
-          isolated_home: Path) -> Iterator[Shell]:
-    sh = Shell(str(request.param), isolated_home, work)
-    yield sh
-    sh.close()
+shell = plain_shell_fixture()
 
 
 @pytest.mark.parametrize("args", ["--mdoe env dev", "dev extra", "dev --region",
