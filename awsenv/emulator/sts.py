@@ -296,6 +296,20 @@ CHAINED_MAX = 3600
 DEFAULT_DURATION = 3600
 
 
+def _pattern_and_length(value: str, field: str, regex: re.Pattern[str], pattern: str,
+                        low: int, high: int) -> list[str]:
+    """STS's constraint messages for a string parameter (pattern, then length), in its order."""
+    found = []
+    if not regex.fullmatch(value):
+        found.append(_constraint(value, field,
+                                 f"must satisfy regular expression pattern: {pattern}"))
+    if len(value) < low:
+        found.append(_constraint(value, field, f"must have length greater than or equal to {low}"))
+    elif len(value) > high:
+        found.append(_constraint(value, field, f"must have length less than or equal to {high}"))
+    return found
+
+
 def _constraint(value: str | None, member: str, rule: str) -> str:
     shown = "null" if value is None else f"'{value}'"
     return f"Value {shown} at '{member}' failed to satisfy constraint: Member {rule}"
@@ -319,15 +333,8 @@ def _validate(form: dict[str, list[str]]) -> tuple[str, str, int | None, str | N
     if name is None:
         problems.append(_constraint(None, "roleSessionName", "must not be null"))
     else:
-        if not _SESSION_NAME.fullmatch(name):
-            problems.append(_constraint(name, "roleSessionName", "must satisfy regular "
-                                        "expression pattern: [\\w+=,.@-]*"))
-        if len(name) < 2:
-            problems.append(_constraint(name, "roleSessionName",
-                                        "must have length greater than or equal to 2"))
-        elif len(name) > 64:
-            problems.append(_constraint(name, "roleSessionName",
-                                        "must have length less than or equal to 64"))
+        problems += _pattern_and_length(name, "roleSessionName", _SESSION_NAME,
+                                        "[\\w+=,.@-]*", 2, 64)
     seconds: int | None = None
     if duration is not None:
         try:
@@ -342,15 +349,8 @@ def _validate(form: dict[str, list[str]]) -> tuple[str, str, int | None, str | N
             problems.append(_constraint(duration, "durationSeconds",
                                         "must have value less than or equal to 43200"))
     if external is not None:
-        if not _EXTERNAL_ID.fullmatch(external):
-            problems.append(_constraint(external, "externalId", "must satisfy regular "
-                                        "expression pattern: [\\w+=,.@:\\/-]*"))
-        if len(external) < 2:
-            problems.append(_constraint(external, "externalId",
-                                        "must have length greater than or equal to 2"))
-        elif len(external) > 1224:
-            problems.append(_constraint(external, "externalId",
-                                        "must have length less than or equal to 1224"))
+        problems += _pattern_and_length(external, "externalId", _EXTERNAL_ID,
+                                        "[\\w+=,.@:\\/-]*", 2, 1224)
     if problems:
         count = len(problems)
         raise StsError("ValidationError", f"{count} validation error{'s' if count > 1 else ''} "
