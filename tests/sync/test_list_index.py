@@ -10,10 +10,10 @@ import textwrap
 from typing import Any
 
 import pytest
+from support.world import AWSENV, traced
 
 from awsenv.emulator import Directory
 from awsenv.emulator.directory import Account
-from tests.support.world import AWSENV, traced
 
 DIRECTORY = Directory([
     Account("111111111111", "Dev Team", "dev@example.com", ("AdministratorAccess", "ReadOnly")),
