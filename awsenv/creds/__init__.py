@@ -73,7 +73,7 @@ def get(env: Environment, profile_name: str) -> RoleCredentials:
                 # A chained profile: one AssumeRole with its source's credentials, which
                 # come through get() themselves (each link cached, fetched once).
                 assert link is not None
-                creds = chain.fetch(env, link)
+                creds = chain.fetch(env, link, get)
         except (ServiceError, KeyringError):
             # Can't refetch right now (5xx, throttled, offline, keyring stuck):
             # credentials that are still valid beat an error.

@@ -11,9 +11,12 @@ the shell state and ``AWSENV_PROFILE`` carry, so the whole chain is its key.
 
 Every hop is one STS AssumeRole made with the previous hop's credentials,
 fetched through :func:`awsenv.creds.get`, so each link is cached (0600) and
-fetched once however many processes ask. Identity Center role credentials are
-role sessions already, so every hop is role chaining and AWS caps it at one
-hour: a longer ``duration_seconds`` is lowered to 3600 and :func:`notes` says so.
+fetched once however many processes ask. ``get`` hands itself to :func:`fetch`
+as ``source``: this module never imports the package, so the recursion (a hop's
+source is got like any profile) runs through an argument, not an import circle.
+Identity Center role credentials are role sessions already, so every hop is
+role chaining and AWS caps it at one hour: a longer ``duration_seconds`` is
+lowered to 3600 and :func:`notes` says so.
 
 Imported on the miss path only (botocore through ``awsenv.auth.clients``).
 """
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import getpass
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from awsenv.creds.model import RoleCredentials
@@ -218,9 +221,13 @@ def default_session_name() -> str:
     return ("awsenv-" + _SESSION_BAD.sub("_", user))[:64].rstrip("-") or "awsenv"
 
 
-def _source_keys(env: Environment, link: Hop) -> tuple[dict[str, str], str]:
+# How a hop gets its source profile's credentials: awsenv.creds.get, cached and locked.
+SourceGetter = Callable[[Environment, str], RoleCredentials]
+
+
+def _source_keys(env: Environment, link: Hop, source: SourceGetter
+                 ) -> tuple[dict[str, str], str]:
     """The source's credentials (for SigV4) and the Identity Center session they came from."""
-    from awsenv import creds
     from awsenv.awsconfig import read
 
     cfg = read.load(env)
@@ -230,7 +237,7 @@ def _source_keys(env: Environment, link: Hop) -> tuple[dict[str, str], str]:
         source_profile.account_id and source_profile.role_name)
     if link.source != link.name and (raw.get("role_arn") or is_sso
                                      or link.source not in cfg.raw_profiles):
-        got = creds.get(env, link.source)
+        got = source(env, link.source)
         return ({"AccessKeyId": got.access_key_id, "SecretAccessKey": got.secret_access_key,
                  "SessionToken": got.session_token}, got.session_key)
     return _botocore_keys(link), ""
@@ -266,13 +273,14 @@ def _botocore_keys(link: Hop) -> dict[str, str]:
     return {k: v for k, v in keys.items() if v}
 
 
-def fetch(env: Environment, link: Hop) -> RoleCredentials:
-    """AssumeRole for ``link`` with its source's credentials (cached through creds.get)."""
+def fetch(env: Environment, link: Hop, source: SourceGetter) -> RoleCredentials:
+    """AssumeRole for ``link`` with its source's credentials, got through ``source``
+    (awsenv.creds.get, so the source is cached and fetched once)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from awsenv.auth import clients
 
-    keys, session_key = _source_keys(env, link)
+    keys, session_key = _source_keys(env, link, source)
     region = link.region or "us-east-1"
     args: dict[str, object] = {"RoleArn": link.role_arn,
                                "RoleSessionName": link.session_name or default_session_name()}
