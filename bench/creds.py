@@ -1,4 +1,4 @@
-"""Credential cache hit, `awsenv use` in env mode, and shell start-up cost."""
+"""Credential cache hit, `awsenv use`, the hook and completion, and shell start-up cost."""
 
 from __future__ import annotations
 
@@ -23,23 +23,48 @@ def cache_hit(awsenv: list[str], python: str, profile: str, env: Mapping[str, st
 
 USE_LOOP = r"""
 eval "$({awsenv} init bash)"
-awsenv use --mode env {profile} >/dev/null 2>&1
+cd {cwd}
+{warm} >/dev/null 2>&1
 s=$EPOCHREALTIME
-for ((i=0;i<{n};i++)); do awsenv use --mode env {profile} >/dev/null 2>&1 || exit 9; done
+for ((i=0;i<{n};i++)); do {command} >/dev/null 2>&1 || exit 9; done
 e=$EPOCHREALTIME
 echo $(( ${{e/./}} - ${{s/./}} ))
 """
 
+USE_FLOOR = "floor: bash runs `$(python -c pass)`"
 
-def use_env(awsenv: list[str], profile: str, env: Mapping[str, str], runs: int,
-            n: int = 10) -> Figure:
-    """`awsenv use --mode env P` through the shell function, as a user types it."""
-    samples = []
+
+def use_loops(awsenv: list[str], python: str, profile: str, cwd: str, env: Mapping[str, str],
+              runs: int, n: int = 10) -> dict[str, Figure]:
+    """`awsenv use P` in both modes through the shell function, as a user types it, and
+    the same loop running one interpreter in a command substitution (what any Python
+    tool answering a shell function costs at least); interleaved run by run."""
+    commands = {"awsenv use --mode env": f"awsenv use --mode env {profile}",
+                "awsenv use --mode profile": f"awsenv use --mode profile {profile}",
+                USE_FLOOR: f'x=$({python} -c pass)'}
+    samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        script = USE_LOOP.format(awsenv=" ".join(awsenv), profile=profile, n=n)
-        _, out = run_once(["bash", "--norc", "--noprofile", "-c", script], env)
-        samples.append(float(out.decode().split()[-1]) / n / 1000)
-    return Figure("awsenv use --mode env", tuple(samples))
+        for name, command in commands.items():
+            script = USE_LOOP.format(awsenv=" ".join(awsenv), cwd=cwd, n=n, command=command,
+                                     warm=command)
+            _, out = run_once(["bash", "--norc", "--noprofile", "-c", script], env)
+            samples[name].append(float(out.decode().split()[-1]) / n / 1000)
+    return {name: Figure(name, tuple(v)) for name, v in samples.items()}
+
+
+def fast_paths(awsenv: list[str], python: str, tree: str, env: Mapping[str, str], runs: int
+               ) -> dict[str, Figure]:
+    """The processes a shell starts between commands: the hook answering a `cd` into a
+    trusted tree (run as the bash hook runs it), direnv's answer to the same `cd`, and
+    `awsenv complete profiles` (a TAB), against one interpreter start."""
+    hook_env = {**env, "_AWSENV_FOUND": f"{tree}/.awsenv", "_AWSENV_PID": "4242",
+                "_AWSENV_REASON": "dir"}
+    return compare({
+        "awsenv hook (cd into a trusted tree)": [*awsenv, "hook", "--protocol", "1", "bash"],
+        "direnv export bash (cd into an allowed tree)": ["direnv", "export", "bash"],
+        "awsenv complete profiles": [*awsenv, "complete", "profiles"],
+        "python -c pass (floor)": [python, "-c", "pass"],
+    }, hook_env, runs, cwd=tree)
 
 
 def startup(awsenv: list[str], python: str, env: Mapping[str, str], runs: int) -> dict[str, Figure]:

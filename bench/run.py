@@ -74,11 +74,24 @@ def main() -> int:
         hit = creds.cache_hit(awsenv, creds.interpreter(), PROFILE, env, runs * 2)
         results.add_pair("credential cache hit", hit["awsenv credential-process"],
                          hit["aws-sso-util credential-process"], peer_name="aws-sso-util",
-                         budget=10.0, unit="ms", floor=hit["python -c pass (floor)"])
-        use = creds.use_env(awsenv, PROFILE, env, runs)
-        results.add_pair("awsenv use --mode env (warm)", use,
-                         hit["aws-sso-util credential-process"], peer_name="aws-sso-util",
-                         budget=10.0, unit="ms")
+                         budget=10.0, unit="ms", floor=hit["python -c pass (floor)"],
+                         floor_budget=1.15)
+        use = creds.use_loops(awsenv, creds.interpreter(), PROFILE, str(box.home), env, runs)
+        for mode, limit in (("env", 1.3), ("profile", 1.3)):
+            results.add_pair(f"awsenv use --mode {mode} (warm)", use[f"awsenv use --mode {mode}"],
+                             hit["aws-sso-util credential-process"], peer_name="aws-sso-util",
+                             budget=10.0, unit="ms", floor=use[creds.USE_FLOOR],
+                             floor_budget=limit, floor_name="bash runs `$(python -c pass)`")
+        fast = creds.fast_paths(awsenv, creds.interpreter(), a, env, runs * 2)
+        results.add_pair("hook process: `cd` into a trusted tree",
+                         fast["awsenv hook (cd into a trusted tree)"],
+                         fast["direnv export bash (cd into an allowed tree)"],
+                         peer_name="direnv export", budget=None, unit="ms",
+                         floor=fast["python -c pass (floor)"], floor_budget=1.15)
+        results.add_pair("completion: `awsenv complete profiles`",
+                         fast["awsenv complete profiles"], fast["python -c pass (floor)"],
+                         peer_name="python -c pass", budget=None, unit="ms",
+                         floor=fast["python -c pass (floor)"], floor_budget=1.15)
         start = creds.startup(awsenv, creds.interpreter(), env, runs * 2)
         results.add_pair("shell start-up: eval \"$(awsenv init bash)\"",
                          start["awsenv init added to bash start"], start["python -c pass"],
