@@ -1,6 +1,7 @@
 """The shell's reference files: the date an answer was computed at, checked with `-nt`.
 
-Plain ``os`` on strings (no pathlib): `awsenv use`'s fast path writes them too.
+Plain ``os`` on strings (no pathlib; try/except, not contextlib, which would load
+collections and functools): `awsenv use`'s fast path writes them too.
 They live in the runtime dir, which :mod:`awsenv.locations` only accepts when
 it is the user's own private directory, and every file here is made (or
 remade) by awsenv as a plain file: the fish prompt writes "<ref>.now", and a
@@ -9,7 +10,6 @@ shell must never write through a link someone planted.
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from awsenv import locations
@@ -46,8 +46,10 @@ def touch(runtime_dir: str, pid: str, found: str, watches: Iterable[str], t0: in
     _check_dir(os.path.dirname(ref))
     stamp = t0
     for w in watches:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 (no contextlib on the fast path: see the docstring)
             stamp = max(stamp, os.stat(w).st_mtime_ns)
+        except OSError:
+            pass
     try:
         if _create(ref):
             prune(os.path.dirname(ref))
@@ -89,8 +91,10 @@ def mark_refresh(ref: str, refresh_at: int) -> None:
     at = ref + ".at"
     try:
         if not refresh_at:
-            with contextlib.suppress(FileNotFoundError):
+            try:  # noqa: SIM105
                 os.unlink(at)
+            except FileNotFoundError:
+                pass
             return
         _create(at)
         os.utime(at, (refresh_at, refresh_at), follow_symlinks=False)
@@ -133,7 +137,9 @@ def prune(refs: str) -> None:
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:
-            with contextlib.suppress(OSError):
+            try:  # noqa: SIM105
                 os.unlink(os.path.join(refs, entry))
+            except OSError:
+                pass
         except OSError:
             pass

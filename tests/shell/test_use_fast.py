@@ -29,7 +29,7 @@ LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.
         "awsenv.creds.record", "awsenv.fastjson", "awsenv.digest", "awsenv.locations",
         "awsenv.textsafe"}
 SLOW = {"pathlib", "dataclasses", "enum", "re", "json", "typing", "inspect", "click", "boto3",
-        "botocore", "keyring", "jinja2"}
+        "botocore", "keyring", "jinja2", "contextlib", "collections", "functools"}
 # A probe still running after HANG_DUMP seconds prints every thread's stack and exits
 # (faulthandler: no import counted, it is loaded before the baseline), so a hang shows
 # where it waited instead of ending as a bare TimeoutExpired.

@@ -28,9 +28,10 @@ LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.
         "awsenv.shells.answer",
         "awsenv.shells.records", "awsenv.shells.state", "awsenv.shells.refs", "awsenv.creds",
         "awsenv.creds.record", "awsenv.fastjson", "awsenv.digest", "awsenv.locations",
-        "awsenv.textsafe", "awsenv.shells.fastprofile", "awsenv.shells.profileindex"}
+        "awsenv.textsafe", "awsenv.shells.fastprofile", "awsenv.shells.profileindex",
+        "awsenv.fastsettings"}
 SLOW = {"pathlib", "dataclasses", "enum", "re", "json", "typing", "inspect", "click", "boto3",
-        "botocore", "keyring", "jinja2"}
+        "botocore", "keyring", "jinja2", "contextlib", "collections", "functools"}
 PROBE = """
 import sys
 before = set(sys.modules)
