@@ -22,18 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awsenv.errors import AwsenvError, ExitCode
+from awsenv.project import rules
+from awsenv.project.rules import IDENTITY_KEYS, KEYS, MAX_BYTES, MODES
+
+__all__ = ["CEILING", "FILENAME", "IDENTITY_KEYS", "KEYS", "MAX_BYTES", "MODES", "ProjectFile",
+           "ProjectFileError", "ceiling", "find", "logical_cwd", "parse"]
 
 FILENAME = ".awsenv"
-MAX_BYTES = 4096
-MODES = ("profile", "env")
-KEYS = ("profile", "region", "mode", "account", "role", "start_url", "role_arn")
-IDENTITY_KEYS = ("account", "role", "start_url", "role_arn")
 
-# Partition prefixes (us, cn, us-gov, eu-isoe, ...), a direction word, a number.
-_REGION = re.compile(r"[a-z]{2,3}(-[a-z]+){1,3}-\d{1,2}")
-# What botocore accepts as a profile name in practice, minus anything a
-# terminal or shell could misread (controls, quotes, spaces are refused).
-_PROFILE = re.compile(r"[A-Za-z0-9_.@+/:-][A-Za-z0-9_.@+/:=-]{0,127}")
+# The schema of a profile file (its keys, names, regions, modes) is awsenv.project.rules';
+# the patterns of a team's identity file are here.
 _ACCOUNT = re.compile(r"[0-9]{12}")
 _ROLE = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 _ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/(?:[\x21-\x7e]*/)?"
@@ -127,54 +125,11 @@ def parse(path: Path, data: bytes, known_profiles: list[str] | None, *,
     without it the path is resolved here.
     """
     where = _where(path)
-    fix = (f"edit {where} (a profile name, or `profile =` or `account =` with `role =`, "
-           "`region =`, `mode =` lines)")
-    if len(data) > MAX_BYTES:
-        raise ProjectFileError(f"{where} is larger than {MAX_BYTES} bytes", fix)
-    if b"\0" in data:
-        raise ProjectFileError(f"{where} contains a NUL byte", fix)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ProjectFileError(f"{where} is not valid UTF-8", fix) from None
-    text = text.removeprefix("\ufeff")
-    values: dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if "=" not in line:
-            if values:
-                raise ProjectFileError(f"{where}:{number}: expected `key = value`", fix)
-            values["profile"] = line
-            continue
-        key, _, value = line.partition("=")
-        key, value = key.strip(), value.strip()
-        if key not in KEYS:
-            raise ProjectFileError(f"{where}:{number}: unknown key {key[:40]!r}", fix)
-        if key in values:
-            raise ProjectFileError(f"{where}:{number}: {key} is given twice", fix)
-        values[key] = value
-    profile = values.get("profile")
-    identity = tuple((k, values[k]) for k in IDENTITY_KEYS if k in values)
-    if identity:
-        _check_identity(where, values, fix)
-        profile = ""
-    elif not profile:
-        raise ProjectFileError(f"{where} names no profile", fix)
-    elif not _PROFILE.fullmatch(profile):
-        raise ProjectFileError(f"{where}: {profile[:60]!r} is not a valid profile name", fix)
-    if known_profiles is not None and profile and profile not in known_profiles:
-        raise ProjectFileError(
-            f"{where} asks for profile {profile!r}, which is not in your AWS config",
-            "run `awsenv list` to see your profiles, then fix the file",
-        )
-    region = values.get("region")
-    if region is not None and not _REGION.fullmatch(region):
-        raise ProjectFileError(f"{where}: {region[:60]!r} is not an AWS region", fix)
-    mode = values.get("mode")
-    if mode is not None and mode not in MODES:
-        raise ProjectFileError(f"{where}: mode must be `profile` or `env`, not {mode[:20]!r}", fix)
+        profile, region, mode, identity = rules.asked(where, data, known_profiles,
+                                                      _check_identity)
+    except rules.Refused as exc:
+        raise ProjectFileError(exc.message, exc.fix) from None
     return ProjectFile(
         path=path,
         realpath=realpath if realpath is not None else Path(os.path.realpath(path)),

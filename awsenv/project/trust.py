@@ -34,34 +34,37 @@ the user, a regular file, not group/other-writable, and holding exactly what
 awsenv writes for this file: an empty or foreign file approves nothing). The
 ``stamp`` file there is touched on every change so shell hooks notice with a
 builtin `-nt` test (no process). stdlib only: the prompt hook reads it.
+
+Each rule itself lives once in :mod:`awsenv.project.rules` (strings, no
+pathlib or enum), which the prompt hook's lean answer runs too; this module
+turns its refusals into :class:`UnsafeFile` / ProjectFileError and writes records.
 """
 
 from __future__ import annotations
 
 import enum
-import errno
 import os
-import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from awsenv import fastjson, fsutil
+from awsenv import fsutil
 from awsenv.digest import sha256
-from awsenv.errors import ExitCode, UntrustedError
-from awsenv.project.file import MAX_BYTES, ProjectFile, ProjectFileError, parse
+from awsenv.errors import AwsenvError, ExitCode, UntrustedError
+from awsenv.project import rules
+from awsenv.project.file import ProjectFile, ProjectFileError, parse
+from awsenv.project.rules import (
+    RECORD_VERSION,
+    allow_key,
+    bound_to,
+    deny_key,
+    resolves_of,
+    shown,
+)
 
-# Format of the allow records this version writes (older ones ask again).
-RECORD_VERSION = 2
-# A record is a few hundred bytes; anything much larger is not one of ours.
-RECORD_MAX = 16384
-# Symlink hops followed while resolving a `.awsenv` (Linux's own limit).
-MAX_HOPS = 40
-# What a profile resolves to, as stored in an allow record (see module docstring).
-RESOLVES_KEYS = ("session", "account", "role", "other")
-
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-               | getattr(os, "O_CLOEXEC", 0))
+__all__ = ["Trust", "UnsafeFile", "allow", "allow_key", "bound_to", "check_safe", "deny",
+           "deny_key", "link_dirs", "load", "lookup", "read", "resolves_of", "shown",
+           "stamp_path", "status", "touch_stamp"]
 
 
 class Trust(enum.Enum):
@@ -77,14 +80,10 @@ class UnsafeFile(UntrustedError):
     code = ExitCode.UNTRUSTED
 
 
-def allow_key(found: str | os.PathLike[str], data: bytes) -> str:
-    """The allow record's name: sha256(path as found + "\\n" + content), direnv's key."""
-    return sha256(os.fsencode(os.path.abspath(found)) + b"\n" + data).hexdigest()
-
-
-def deny_key(found: str | os.PathLike[str]) -> str:
-    """The deny record's name: the path as found alone (content does not matter to a deny)."""
-    return sha256(os.fsencode(os.path.abspath(found)) + b"\n").hexdigest()
+def _error(refused: rules.Refused) -> AwsenvError:
+    """A rule's refusal (awsenv.project.rules) as the error the user reads."""
+    kind = UnsafeFile if refused.unsafe else ProjectFileError
+    return kind(refused.message, refused.fix)
 
 
 def stamp_path(trust_dir: Path) -> Path:
@@ -92,142 +91,7 @@ def stamp_path(trust_dir: Path) -> Path:
     return trust_dir / "stamp"
 
 
-def shown(found: str | os.PathLike[str], real: str | os.PathLike[str] | None) -> str:
-    """``found`` or ``found (-> target)`` when a symlink leads elsewhere (for messages)."""
-    found = os.path.abspath(found)
-    if real is None or os.fspath(real) == found:
-        return found
-    return f"{found} (-> {os.fspath(real)})"
-
-
-# ---- the walk: resolve the found path one component at a time, checking each step ----
-
-def _shared(mode: int) -> bool:
-    return bool(mode & (stat.S_IWGRP | stat.S_IWOTH))
-
-
-class _Walk:
-    """State of one resolution (the directories already vetted, the hops taken)."""
-
-    def __init__(self, found: str) -> None:
-        self.found = found
-        self.me = os.getuid()
-        self.dirs: dict[str, os.stat_result] = {}
-        self.hops = 0
-        self.linked = False  # the `.awsenv` itself is (or leads through) a symlink
-        self.via: list[str] = []  # the (resolved) directories holding each link followed
-
-    def directory(self, d: str) -> os.stat_result:
-        """``d`` (a resolved directory) vetted as a container: its owner is the user or root."""
-        st = self.dirs.get(d)
-        if st is None:
-            try:
-                st = os.stat(d)
-            except OSError:
-                raise UnsafeFile(f"cannot inspect {d} above {self.found}",
-                                "check its permissions") from None
-            if st.st_uid not in (self.me, 0):
-                raise UnsafeFile(f"{self.found} is refused: directory {d} belongs to another "
-                                f"user (uid {st.st_uid})",
-                                "keep your .awsenv files in directories you own")
-            self.dirs[d] = st
-        return st
-
-    def entry(self, d: str, name: str, last: bool) -> tuple[str, os.stat_result]:
-        """lstat ``d/name`` and apply the rules of the directory holding it."""
-        path = os.path.join(d, name)
-        dst = self.directory(d)
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            if last:
-                raise UnsafeFile(f"{self.found} points at a file that does not exist"
-                                if self.linked else f"{self.found} does not exist",
-                                "remove it or point it at a real file") from None
-            raise UnsafeFile(f"{self.found}: {path} does not exist",
-                            "remove the link or point it at a real file") from None
-        except OSError as exc:
-            raise UnsafeFile(f"cannot inspect {path} ({exc.strerror})",
-                            "check its permissions") from None
-        if last and stat.S_ISLNK(st.st_mode) and st.st_uid != self.me:
-            try:  # shown, never followed
-                where = f"{path} (-> {os.readlink(path)})"
-            except OSError:
-                where = path
-            lead = "" if path == self.found else f"{self.found} is refused: "
-            raise UnsafeFile(f"{lead}{where} is a symlink owned by another user "
-                             f"(uid {st.st_uid})", "only your own .awsenv files can be trusted")
-        if _shared(dst.st_mode):
-            if last and (self.linked or stat.S_ISLNK(st.st_mode)):
-                what = (f"{self.found} is a symlink in {d}" if path == self.found else
-                        f"{shown(self.found, path)} leads through {d}")
-                raise UnsafeFile(f"{what}, a directory other users can write to",
-                                f"replace {self.found} with a plain file of your own")
-            if not dst.st_mode & stat.S_ISVTX:
-                raise UnsafeFile(f"{shown(self.found, path if last else None)} is refused: "
-                                f"directory {d} is writable by other users",
-                                f"run `chmod go-w {d}`")
-            if st.st_uid not in (self.me, 0):
-                raise UnsafeFile(f"{self.found} is refused: {path} in the shared directory "
-                                f"{d} belongs to another user (uid {st.st_uid})",
-                                "only your own .awsenv files can be trusted")
-        return path, st
-
-    def resolve(self) -> tuple[str, os.stat_result]:
-        """The real path of the file and its lstat, every step checked (see module docstring)."""
-        todo = [p for p in reversed(self.found.split("/")) if p]
-        cur = "/"
-        while todo:
-            name = todo.pop()
-            if name == ".":
-                continue
-            if name == "..":
-                cur = os.path.dirname(cur)
-                continue
-            last = not todo
-            path, st = self.entry(cur, name, last)
-            if stat.S_ISLNK(st.st_mode):
-                if last:
-                    self.linked = True
-                elif st.st_uid not in (self.me, 0):
-                    raise UnsafeFile(f"{self.found} is refused: {path} is a symlink owned by "
-                                    f"another user (uid {st.st_uid})",
-                                    "only paths you own can lead to a trusted .awsenv")
-                self.hops += 1
-                if cur not in self.via:
-                    self.via.append(cur)
-                if self.hops > MAX_HOPS:
-                    raise UnsafeFile(f"{self.found}: too many levels of symbolic links",
-                                    "remove the link loop")
-                try:
-                    target = os.readlink(path)
-                except OSError as exc:
-                    raise UnsafeFile(f"cannot read the link {path} ({exc.strerror})",
-                                    "check its permissions") from None
-                if target.startswith("/"):
-                    cur = "/"
-                todo.extend(p for p in reversed(target.split("/")) if p)
-                continue
-            if last:
-                return path, st
-            if not stat.S_ISDIR(st.st_mode):
-                raise UnsafeFile(f"{self.found}: {path} is not a directory",
-                                "remove it or point it at a real file")
-            cur = path
-        # The found path resolved to a directory ("/" itself, or a link to one).
-        raise UnsafeFile(f"{self.found} is not a regular file", "replace it with a plain file")
-
-
-def _check_file(where: str, real: str, st: os.stat_result) -> None:
-    """The rules for the file itself (applied to the lstat, then again to the fstat)."""
-    if not stat.S_ISREG(st.st_mode):
-        raise UnsafeFile(f"{where} is not a regular file", "replace it with a plain file")
-    if st.st_uid != os.getuid():
-        raise UnsafeFile(f"{where} is owned by another user (uid {st.st_uid})",
-                         "only your own .awsenv files can be trusted")
-    if _shared(st.st_mode):
-        raise UnsafeFile(f"{where} is writable by other users", f"run `chmod go-w {real}`")
-
+# ---- the walk (awsenv.project.rules): resolve the found path one component at a time ----
 
 def check_safe(path: Path) -> Path:
     """Return the file's real path, or raise UnsafeFile naming the problem and the fix.
@@ -237,10 +101,10 @@ def check_safe(path: Path) -> Path:
     (see the module docstring), then checks the file it ends at. The caller
     opens that real path once (:func:`read`) and checks the descriptor again.
     """
-    found = os.path.abspath(path)
-    walk = _Walk(found)
-    real, st = walk.resolve()
-    _check_file(shown(found, real), real, st)
+    try:
+        real, _via = rules.check_safe(os.path.abspath(path))
+    except rules.Refused as exc:
+        raise _error(exc) from None
     return Path(real)
 
 
@@ -251,52 +115,21 @@ def link_dirs(found: str | os.PathLike[str]) -> list[str]:
     the file now found through it may be older than the hook's last answer (which
     a watch on the file alone, followed by `-nt`, would never notice).
     """
-    walk = _Walk(os.path.abspath(found))
+    walk = rules.Walk(os.path.abspath(found))
     try:
         walk.resolve()
-    except UnsafeFile:
+    except rules.Refused:
         return walk.via  # the links seen up to the refusal
     return walk.via
 
 
 def read(found: str, real: Path) -> bytes:
-    """The file's bytes (at most one more than the limit), read from one checked descriptor.
-
-    ``O_NOFOLLOW`` (the real path has no final link; one swapped in is refused),
-    ``O_NONBLOCK`` (a FIFO swapped in is opened, seen by ``fstat`` and never
-    read), then the owner/type/mode rules again on what is actually open.
-    """
-    where = shown(found, real)
+    """The file's bytes (at most one more than the limit), read from one checked descriptor
+    (:func:`awsenv.project.rules.read`: no link followed, no FIFO waited on)."""
     try:
-        fd = os.open(real, _OPEN_FLAGS)
-    except FileNotFoundError:
-        raise ProjectFileError(f"{where} does not exist (or is a dangling symlink)",
-                               "remove it or point it at a real file") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UnsafeFile(f"{where} was replaced by a symlink while being read",
-                             "check who else can write there") from None
-        raise ProjectFileError(f"cannot read {where} ({exc.strerror})",
-                               "check its permissions") from None
-    try:
-        _check_file(where, os.fspath(real), os.fstat(fd))
-        chunks = []
-        left = MAX_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, left)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except BlockingIOError:  # a regular file never says EAGAIN; be safe anyway
-        raise UnsafeFile(f"{where} is not a regular file", "replace it with a plain file") \
-            from None
-    except OSError as exc:
-        raise ProjectFileError(f"cannot read {where} ({exc.strerror})",
-                               "check its permissions") from None
-    finally:
-        os.close(fd)
+        return rules.read(found, os.fspath(real))
+    except rules.Refused as exc:
+        raise _error(exc) from None
 
 
 def load(path: Path, known_profiles: list[str] | None) -> ProjectFile:
@@ -307,43 +140,7 @@ def load(path: Path, known_profiles: list[str] | None) -> ProjectFile:
     return parse(Path(found), data, known_profiles, realpath=real)
 
 
-# ---- records ----
-
-def _read_record(path: Path) -> dict[str, object] | None:
-    """A trust record as awsenv wrote it, or None (missing, planted, damaged, foreign).
-
-    Checked on the open descriptor: a regular file (not a link), owned by the
-    user, not group/other-writable, small, one JSON object.
-    """
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or _shared(st.st_mode)
-                or st.st_size > RECORD_MAX):
-            return None
-        raw = os.read(fd, RECORD_MAX + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    try:
-        obj = fastjson.loads(raw.decode("utf-8", "surrogateescape"))
-    except (ValueError, RecursionError):
-        return None
-    return obj if isinstance(obj, dict) else None
-
-
-def _text(path: str | os.PathLike[str]) -> str:
-    return os.fsdecode(os.path.abspath(path))
-
-
-def resolves_of(facts: Mapping[str, object]) -> dict[str, str]:
-    """The comparable form of what a profile resolves to (missing facts = "")."""
-    return {k: str(facts.get(k) or "") for k in RESOLVES_KEYS}
-
+# ---- records (awsenv.project.rules: their names, how they are read, what counts) ----
 
 def lookup(trust_dir: Path, project: ProjectFile) -> tuple[Trust, dict[str, object] | None]:
     """DENIED, UNTRUSTED, ALLOWED with its record (the profile binding is not checked),
@@ -352,32 +149,10 @@ def lookup(trust_dir: Path, project: ProjectFile) -> tuple[Trust, dict[str, obje
     A record counts only when it is one awsenv wrote for exactly this found
     path, target and content; anything else in the directory approves nothing.
     """
-    found = _text(project.path)
-    denied = _read_record(trust_dir / "deny" / deny_key(project.path))
-    if denied is not None and denied.get("path") == found:
-        return Trust.DENIED, None
-    record = _read_record(trust_dir / "allow" / allow_key(project.path, project.data))
-    if (
-        record is None
-        or record.get("v") != RECORD_VERSION
-        or record.get("path") != found
-        or record.get("target") != os.fsdecode(project.realpath)
-        or record.get("sha256") != sha256(project.data).hexdigest()
-        or not isinstance(record.get("resolves"), dict)
-        or not isinstance(record.get("profile"), str)
-    ):
-        return Trust.UNTRUSTED, None
-    if record.get("profile") != project.profile:
-        # The same bytes name the same profile, unless they name an identity
-        # (awsenv.project.resolve): then another local profile answers it now.
-        return (Trust.MOVED, record) if project.identity else (Trust.UNTRUSTED, None)
-    return Trust.ALLOWED, record
-
-
-def bound_to(record: Mapping[str, object], resolves: Mapping[str, object]) -> bool:
-    """True when the profile still resolves to what it did when the file was allowed."""
-    was = record.get("resolves")
-    return isinstance(was, dict) and resolves_of(was) == resolves_of(resolves)
+    verdict, record = rules.verdict(os.fspath(trust_dir), project.path,
+                                    os.fsdecode(project.realpath), project.data,
+                                    project.profile, bool(project.identity))
+    return Trust(verdict), record
 
 
 def status(trust_dir: Path, project: ProjectFile, resolves: Mapping[str, object]) -> Trust:
@@ -417,7 +192,7 @@ def allow(trust_dir: Path, project: ProjectFile, resolves: Mapping[str, object])
     that resolves to ``resolves``; lift a deny at this path."""
     record = {
         "v": RECORD_VERSION,
-        "path": _text(project.path),
+        "path": rules.found_text(project.path),
         "target": os.fsdecode(project.realpath),
         "sha256": sha256(project.data).hexdigest(),
         "profile": project.profile,
@@ -431,6 +206,6 @@ def allow(trust_dir: Path, project: ProjectFile, resolves: Mapping[str, object])
 
 def deny(trust_dir: Path, found: str | os.PathLike[str]) -> None:
     """Block the `.awsenv` found at ``found`` whatever its content, until `awsenv allow`."""
-    _write(trust_dir / "deny" / deny_key(found),
-           _dump({"v": RECORD_VERSION, "path": _text(found), "denied_at": int(time.time())}))
+    _write(trust_dir / "deny" / deny_key(found), _dump(
+        {"v": RECORD_VERSION, "path": rules.found_text(found), "denied_at": int(time.time())}))
     touch_stamp(trust_dir)
