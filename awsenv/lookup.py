@@ -89,10 +89,11 @@ class Ambiguous(AwsenvError):
 
 
 def choose(environ: Mapping[str, str], err: AwsenvError, title: str) -> str | None:
-    """The profile picked among an Ambiguous lookup's candidates on this terminal
-    (awsenv.picker); None where no picker can be drawn (the caller keeps the line
-    naming them). Leaving the picker raises an exit-130 error: nothing is done."""
-    from awsenv import picker
+    """The profile picked among an Ambiguous lookup's candidates on this terminal (in
+    the picker the settings name: awsenv.choices.show); None where no picker can be
+    drawn (the caller keeps the line naming them). Leaving the picker raises an
+    exit-130 error: nothing is done."""
+    from awsenv import choices, picker
 
     if not isinstance(err, Ambiguous) or not picker.available(environ):
         return None
@@ -100,7 +101,7 @@ def choose(environ: Mapping[str, str], err: AwsenvError, title: str) -> str | No
                 err.account_names.get(p.account_id or "", [])), None),
                 account_id=p.account_id, role=p.role_name, region=p.region, prod=p.prod)
             for p in err.candidates]
-    got = picker.pick(rows, title=title)
+    got = choices.show(environ, rows, title=title)
     if got is None:
         raise AwsenvError("left the picker: nothing changed", None, ExitCode.INTERRUPTED)
     return got.name

@@ -8,19 +8,23 @@ given (:class:`Candidate`), so any caller can offer any candidates.
 It draws on the terminal itself (``/dev/tty``), never on stdout: through the
 shell hook stdout is the pipe the hook's protocol answer travels in, and
 `eval "$(awsenv export)"` reads stdout too. prompt_toolkit is imported inside
-:func:`pick` only; this module's top level is stdlib-only, so building
-candidates costs no terminal library and the hook/cache-hit paths never
-load it (a test pins that).
+:func:`pick` only; this module's top level is stdlib-only (no dataclasses
+either: the picker's first screen has a 150 ms budget at 15,000 profiles and
+prompt_toolkit alone takes half of it), so building candidates costs no
+terminal library and the hook/cache-hit paths never load it (a test pins that).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from awsenv.textsafe import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
 
 # Rows shown at once (fewer when the terminal is shorter).
 HEIGHT = 12
@@ -29,8 +33,7 @@ HEIGHT = 12
 ESC_WAIT = 0.05
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One row: a profile and what identifies it (each part also matched by the filter)."""
 
     name: str
@@ -121,7 +124,8 @@ def rank(candidates: Sequence[Candidate], query: str) -> list[Candidate]:
     return [candidates[i] for _, i in scored]
 
 
-def _widths(candidates: Sequence[Candidate]) -> tuple[int, int, int]:
+def widths_of(candidates: Sequence[Candidate]) -> tuple[int, int, int]:
+    """The name, account name and id/role columns' widths (each capped) for these rows."""
     cap = 32
     name = min(cap, max((len(c.name) for c in candidates), default=0))
     account = min(cap, max((len(c.account_name or "") for c in candidates), default=0))
@@ -153,16 +157,43 @@ def row_fragments(c: Candidate, widths: tuple[int, int, int],
     return out
 
 
-def pick(candidates: Sequence[Candidate], *, title: str = "profile") -> Candidate | None:
+def _toolkit() -> None:
+    """Make prompt_toolkit's submodules importable without its package ``__init__``.
+
+    That ``__init__`` imports the prompt sessions, dialogs and progress bars
+    (``prompt_toolkit.shortcuts``) for its re-exports, which the picker never
+    uses; its submodules import each other by full name, never through the
+    package's namespace. So the package is entered as a bare module (found
+    the usual way) and only the submodules :func:`pick` names are loaded.
+    """
+    if "prompt_toolkit" in sys.modules:
+        return
+    import importlib.util
+
+    spec = importlib.util.find_spec("prompt_toolkit")
+    if spec is None or spec.submodule_search_locations is None:
+        raise ImportError("prompt_toolkit is not installed")
+    sys.modules["prompt_toolkit"] = importlib.util.module_from_spec(spec)
+
+
+def pick(candidates: Sequence[Candidate], *, title: str = "profile",
+         complete: Callable[[], Sequence[Candidate]] | None = None,
+         total: int | None = None) -> Candidate | None:
     """Let the person at the terminal choose one of ``candidates``; None if they left.
 
     ``candidates`` are shown in the order given while nothing is typed (put
-    recent choices first). Call only when :func:`available` says so. Esc,
-    Ctrl-C, Ctrl-G and Ctrl-D on an empty filter leave without a choice; the
-    picker's lines are erased either way, so the terminal shows what it did.
+    recent choices first). With ``complete``, they are only the first rows
+    (a screenful at least): the first screen is drawn from them, then
+    ``complete()`` gives every row (the same first rows first), which the
+    filter searches from then on, and ``total`` is their count meanwhile; so
+    15,000 profiles cost the first screen nothing (keys typed meanwhile wait
+    for the rows). Call only when :func:`available` says so. Esc, Ctrl-C,
+    Ctrl-G and Ctrl-D on an empty filter leave without a choice; the picker's
+    lines are erased either way, so the terminal shows what it did.
     """
     if not candidates:
         return None
+    _toolkit()
     from prompt_toolkit.application import Application
     from prompt_toolkit.buffer import Buffer
     from prompt_toolkit.data_structures import Point
@@ -178,10 +209,12 @@ def pick(candidates: Sequence[Candidate], *, title: str = "profile") -> Candidat
     from prompt_toolkit.styles import Style
 
     rows = list(candidates)
-    widths = _widths(rows)
+    widths = [widths_of(rows)]
+    count = [total if complete is not None and total is not None else len(rows)]
     shown: list[Candidate] = list(rows)
     at = [0]  # selected index in `shown`
     top = [0]  # first visible index
+    pending = [complete]  # the rest of the rows, read once the first screen is up
 
     def height() -> int:
         try:
@@ -193,6 +226,20 @@ def pick(candidates: Sequence[Candidate], *, title: str = "profile") -> Candidat
     def refilter(_buf: Buffer) -> None:
         shown[:] = rank(rows, buf.text)
         at[0] = top[0] = 0
+
+    def fill(_app: object) -> None:
+        """After the first screen: every row, and the filter typed meanwhile applied to them."""
+        more, pending[0] = pending[0], None
+        if more is None or app.is_done:  # left before: the rest is not needed
+            return
+        rows[:] = more()
+        widths[0] = widths_of(rows)
+        count[0] = len(rows)
+        if buf.text:
+            refilter(buf)
+        else:
+            shown[:] = rows
+        app.invalidate()
 
     def move(delta: int) -> None:
         if not shown:
@@ -208,13 +255,14 @@ def pick(candidates: Sequence[Candidate], *, title: str = "profile") -> Candidat
         h = height()
         out: StyleAndTextTuples = []
         for i in range(top[0], min(len(shown), top[0] + h)):
-            out.extend(row_fragments(shown[i], widths, i == at[0]))
+            out.extend(row_fragments(shown[i], widths[0], i == at[0]))
         if not shown:
             out.append(("class:detail", "  (no profile matches)\n"))
         return out
 
     def status() -> StyleAndTextTuples:
-        return [("class:detail", f"  {len(shown)}/{len(rows)}  ↑↓ move · Enter choose · "
+        found = count[0] if pending[0] is not None else len(shown)
+        return [("class:detail", f"  {found}/{count[0]}  ↑↓ move · Enter choose · "
                                  "Esc cancel")]
 
     buf = Buffer(multiline=False, on_text_changed=refilter)
@@ -270,7 +318,7 @@ def pick(candidates: Sequence[Candidate], *, title: str = "profile") -> Candidat
             layout=Layout(HSplit([prompt, lines, bar]), focused_element=prompt),
             key_bindings=keys, style=style, full_screen=False, erase_when_done=True,
             mouse_support=False, input=create_input(sys.stdin),
-            output=Vt100_Output.from_pty(tty, term=term))
+            output=Vt100_Output.from_pty(tty, term=term), after_render=fill)
         app.ttimeoutlen = ESC_WAIT
         try:
             return app.run()

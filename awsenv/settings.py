@@ -1,4 +1,4 @@
-"""awsenv's own settings (not the AWS config): shell mode, per-session defaults.
+"""awsenv's own settings (not the AWS config): shell mode, picker, per-session defaults.
 
 Kept as JSON in the XDG config dir (``Paths.settings_file``, 0600), never in a
 project folder, so a cloned repository cannot change how awsenv behaves.
@@ -15,12 +15,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from awsenv import fsutil, locations
+from awsenv import fastsettings, fsutil, locations
 from awsenv.environment import Environment
 from awsenv.errors import ConfigError
 
 ShellMode = Literal["profile", "env"]
-SHELL_MODES: tuple[str, ...] = ("profile", "env")
+SHELL_MODES = fastsettings.SHELL_MODES
+# What `awsenv use` (and export, exec, console) open without a profile on a terminal:
+# awsenv's own picker, or fzf (awsenv.pickfzf).
+PickerKind = Literal["builtin", "fzf"]
+PICKERS = fastsettings.PICKERS
 VERSION = 1
 
 
@@ -39,6 +43,7 @@ class SessionSettings:
 @dataclass(frozen=True)
 class Settings:
     shell_mode: ShellMode = "profile"
+    picker: PickerKind = "builtin"
     name_template: str | None = None
     sessions: dict[str, SessionSettings] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -118,6 +123,9 @@ def load(env: Environment) -> Settings:
     mode = obj.get("shell_mode", "profile")
     if mode not in SHELL_MODES:
         raise _bad(env, f"has shell_mode {mode!r} (expected profile or env)")
+    picker = obj.get("picker", "builtin")
+    if picker not in PICKERS:
+        raise _bad(env, f"has picker {picker!r} (expected builtin or fzf)")
     sessions_raw = obj.get("sessions", {})
     if not isinstance(sessions_raw, dict):
         raise _bad(env, "has a 'sessions' that is not an object")
@@ -131,9 +139,10 @@ def load(env: Environment) -> Settings:
             include=_str_list(env, value, "include"),
             exclude=_str_list(env, value, "exclude"),
         )
-    known = {"version", "shell_mode", "name_template", "sessions"}
+    known = {"version", "shell_mode", "picker", "name_template", "sessions"}
     return Settings(
         shell_mode=mode,
+        picker=picker,
         name_template=_opt_str(env, obj, "name_template"),
         sessions=sessions,
         extra={k: v for k, v in obj.items() if k not in known},
@@ -144,6 +153,8 @@ def _to_json(settings: Settings) -> dict[str, Any]:
     obj: dict[str, Any] = dict(settings.extra)
     obj["version"] = VERSION
     obj["shell_mode"] = settings.shell_mode
+    if settings.picker != "builtin":
+        obj["picker"] = settings.picker
     if settings.name_template:
         obj["name_template"] = settings.name_template
     sessions = {}

@@ -3,9 +3,10 @@ in awsenv.shells.fastuse, as its answer goes through the shell hook)."""
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode
 
 
@@ -17,7 +18,7 @@ def chosen(title: str) -> str | None:
     from awsenv import choices
 
     try:
-        opened, name = choices.choose(Environment.from_os(), title)
+        opened, name = choices.choose(os.environ, title)
     except (AwsenvError, click.exceptions.Exit, KeyboardInterrupt):
         raise
     except Exception as exc:  # a terminal the library cannot drive: one line, no traceback

@@ -18,10 +18,9 @@ from the keyring), a settings file this cannot read plainly.
 
 from __future__ import annotations
 
-import os
 import time
 
-from awsenv import fastjson, locations
+from awsenv import fastsettings, locations
 from awsenv.creds import record
 from awsenv.shells.answer import CREDENTIAL_VARS, TOKEN_LEAD, label, use_answer
 from awsenv.shells.state import Layer
@@ -38,18 +37,7 @@ if TYPE_CHECKING:
 def default_mode(environ: Mapping[str, str]) -> str | None:
     """``shell_mode`` from awsenv's settings as :func:`awsenv.settings.load` reads it;
     None when only the full reader can say (a linked or damaged file: it reports)."""
-    path = os.path.join(locations.app_dirs(environ)[0], "settings.json")
-    if not os.path.lexists(path):
-        return "profile"
-    blob = locations.read_private(path)
-    if blob is None:
-        return None
-    try:
-        obj = fastjson.loads(blob.decode("utf-8").strip())
-    except ValueError:
-        return None
-    mode = obj.get("shell_mode", "profile") if isinstance(obj, dict) else None
-    return mode if mode in ("profile", "env") else None
+    return fastsettings.value(environ, "shell_mode", fastsettings.SHELL_MODES)
 
 
 def token_expiry(environ: Mapping[str, str], session: str) -> int | None:

@@ -124,11 +124,10 @@ def picked(opts: dict[str, Any]) -> int | None:
     if opts["profile"] is not None or opts["unset"] or opts["protocol"] != str(PROTOCOL):
         return None
     from awsenv import choices
-    from awsenv.environment import Environment
     from awsenv.errors import AwsenvError, ExitCode
 
     try:
-        opened, name = choices.choose(Environment.from_os(), "awsenv use")
+        opened, name = choices.choose(os.environ, "awsenv use")
         rc = 0 if name or not opened else int(ExitCode.INTERRUPTED)
     except AwsenvError as exc:
         sys.stderr.write(f"awsenv: {exc.line()}\n")

@@ -346,21 +346,33 @@ def current(directory: str, config: str) -> tuple[list[str], list[str]]:
     return index.profiles, index.sessions
 
 
+def read_every_fact(directory: str, config: str, names: list[str]
+                    ) -> dict[str, dict[str, Any]] | None:
+    """Every profile's facts (:func:`read_facts`' shape) from all the buckets, keyed by
+    name in the order of ``names`` (:func:`read_names`' profiles); None when any bucket
+    is stale or damaged or they do not hold exactly ``names``. Stdlib-only: the picker
+    reads its rows here without the dataclasses :func:`load` builds."""
+    stamp = config_stamp(config)
+    if stamp is None:
+        return None
+    facts: dict[str, dict[str, Any]] = {}
+    for k in range(buckets(stamp[1])):
+        data = _read(bucket_file(directory, config, k), config, stamp)
+        part = data.get("profiles") if data is not None else None
+        if not isinstance(part, dict) or not all(_valid(v) for v in part.values()):
+            return None
+        facts.update(part)
+    if len(facts) != len(names) or not all(n in facts for n in names):
+        return None
+    return {n: facts[n] for n in names}
+
+
 def load(directory: str, config: str) -> Index:
     """Every profile's facts: read from all the buckets when fresh, else built (and written)."""
     names = read_names(directory, config)
-    stamp = config_stamp(config)
-    if names is not None and stamp is not None:
-        infos: dict[str, ProfileInfo] = {}
-        for k in range(buckets(stamp[1])):
-            data = _read(bucket_file(directory, config, k), config, stamp)
-            part = data.get("profiles") if data is not None else None
-            if not isinstance(part, dict) or not all(_valid(v) for v in part.values()):
-                break
-            infos.update((name, info_of(name, fact)) for name, fact in part.items())
-        else:
-            if set(infos) == set(names[0]):
-                return Index(names[0], names[1], {n: infos[n] for n in names[0]})
+    facts = read_every_fact(directory, config, names[0]) if names is not None else None
+    if names is not None and facts is not None:
+        return Index(names[0], names[1], {n: info_of(n, f) for n, f in facts.items()})
     return build(directory, config)
 
 

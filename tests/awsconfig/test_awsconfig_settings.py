@@ -61,3 +61,20 @@ def test_broken_file_is_a_config_error(content: str, what: str) -> None:
     with pytest.raises(ConfigError) as info:
         settings.load(env)
     assert what in info.value.line() and "delete it" in info.value.line()
+
+
+def test_the_picker_setting_both_readers_agree() -> None:
+    """`"picker"`: builtin by default, fzf when set; the plain reader the picker's first
+    screen uses (awsenv.fastsettings) says the same, and defers on a value it refuses."""
+    from awsenv import fastsettings
+
+    env = Environment()
+    assert settings.load(env).picker == "builtin"
+    assert fastsettings.value(env.environ, "picker", fastsettings.PICKERS) == "builtin"
+    settings.save(env, settings.Settings(picker="fzf"))
+    assert settings.load(env).picker == "fzf"
+    assert fastsettings.value(env.environ, "picker", fastsettings.PICKERS) == "fzf"
+    env.paths.settings_file.write_text('{"picker": "skim"}')  # type: ignore[union-attr]
+    assert fastsettings.value(env.environ, "picker", fastsettings.PICKERS) is None
+    with pytest.raises(ConfigError, match="has picker 'skim' \\(expected builtin or fzf\\)"):
+        settings.load(env)

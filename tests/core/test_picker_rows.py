@@ -16,9 +16,10 @@ from pathlib import Path
 
 from support.world import write_config
 
-from awsenv import choices
-from awsenv.environment import Environment
+from awsenv import choices, pickfzf
+from awsenv.paths import Paths
 from awsenv.picker import Candidate, rank, row_fragments
+from awsenv.textsafe import printable
 
 ROWS = [Candidate("dev", "Sandbox", "111111111111", "Developer", "eu-west-1"),
         Candidate("payments-admin", "Payments", "222222222222", "Admin", "eu-central-1"),
@@ -58,9 +59,8 @@ def test_candidates_from_config_listings_and_recents(isolated_home: Path) -> Non
                  "[profile prod-admin]\nsso_account_id = 222222222222\n"
                  "sso_role_name = Admin\n\n"
                  "[profile ops]\nsso_account_id = 333333333333\nsso_role_name = Ops\n")
-    env = Environment.from_os()
-    assert env.paths is not None
-    listings = env.paths.cache_dir / "listings"
+    env = os.environ
+    listings = Paths.from_environ(env).cache_dir / "listings"
     listings.mkdir(parents=True, mode=0o700)
     (listings / "a.json").write_text(json.dumps(
         {"v": 1, "accounts": [{"id": "222222222222", "name": "Payments"}]}))
@@ -81,9 +81,25 @@ def test_candidates_from_config_listings_and_recents(isolated_home: Path) -> Non
     assert choices.recent(env) == ["f", "e", "d", "c", "b"]  # the last KEEP only
 
     # A recents file others can write is not believed (nor a link planted in its place).
-    choices.recent_path(env).chmod(0o666)
+    recents = Path(choices.recent_path(env))
+    recents.chmod(0o666)
     assert choices.recent(env) == []
-    choices.recent_path(env).unlink()
+    recents.unlink()
     (isolated_home / "planted.json").write_text('{"recent": ["prod-admin"]}')
-    choices.recent_path(env).symlink_to(isolated_home / "planted.json")
+    recents.symlink_to(isolated_home / "planted.json")
     assert choices.recent(env) == []
+
+
+def test_fzf_gets_the_same_rows_as_printable_indexed_lines() -> None:
+    """pickfzf's feed: one line per row in the given order, ``INDEX<TAB>row``; a name
+    with a tab, a newline or an escape cannot split a row or reach the terminal."""
+    hostile = Candidate("evil\tname\nrow", "Acct\x1b[2J", "555555555555", "Admin")
+    rows = [*ROWS, hostile]
+    lines = pickfzf.feed(rows).decode().split("\n")
+    assert lines.pop() == "" and len(lines) == len(rows)
+    for i, (line, row) in enumerate(zip(lines, rows, strict=True)):
+        index, _, text = line.partition("\t")
+        assert index == str(i) and "\t" not in text
+        plain = text.replace("\x1b[1;31m", "").replace("\x1b[90m", "").replace("\x1b[0m", "")
+        assert "\x1b" not in plain and plain.startswith(printable(row.name)[:8]), plain
+    assert "\x1b[1;31m [PROD] \x1b[0m" in lines[2] and "[PROD]" not in lines[0]

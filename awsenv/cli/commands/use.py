@@ -60,7 +60,9 @@ def use(profile: str | None, mode: str | None, region: str | None, unset: bool, 
     only env mode can carry (the prompt hook renews it before it ends).
 
     Without PROFILE on a terminal, a picker: type to filter (name, account,
-    id, role, region), arrows, Enter switches, Esc leaves (exit 130).
+    id, role, region), arrows, Enter switches, Esc leaves (exit 130). With
+    "picker": "fzf" in awsenv's settings.json (~/.config/awsenv/), fzf
+    instead, on the same rows.
     """
     if chain:
         if unset or not profile:
