@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -100,6 +101,42 @@ def test_a_tree_in_play_takes_the_full_path(plain_config: Path, extra: dict[str,
     got, loaded, rc = probe([*USE, "dev"], extra)
     assert rc == 0 and ("set", "AWS_ACCESS_KEY_ID", "ASIADEV") in got
     assert "awsenv.shells.hook" in loaded
+
+
+@pytest.mark.parametrize("extra", [{}, {"_AWSENV_FOUND": "/somewhere/.awsenv"}])
+def test_the_full_path_of_a_warm_use_cannot_wait_on_anything(plain_config: Path, tmp_path: Path,
+                                                            extra: dict[str, str]) -> None:
+    """Issue #19: this full-path answer once timed out (60 s) on a loaded machine. What
+    could it wait for? Counted with strace: it starts no process (a refresher, a shell),
+    takes no lock, opens no socket, reads no pipe or terminal: nothing but its own files,
+    so a hang there can only be the machine starving it, and faulthandler (``probe``)
+    names the frame if it recurs."""
+    if shutil.which("strace") is None:
+        if os.environ.get("CI"):
+            pytest.fail("strace is missing (.ci/run installs it)")
+        pytest.skip("needs strace")
+    warm("dev")
+    # The probe without its faulthandler watchdog, which is a thread of its own.
+    plain = PROBE.replace(f"faulthandler.dump_traceback_later({HANG_DUMP}, exit=True)\n", "")
+    assert plain != PROBE
+    log = tmp_path / "strace.log"
+    res = subprocess.run(["strace", "-f", "-qq", "-o", str(log), "-e",
+                          "trace=execve,clone,clone3,fork,vfork,flock,fcntl,connect,socket,"
+                          "wait4,poll,select,pselect6,ppoll,futex",
+                          sys.executable, "-c", plain, *USE, "dev"],
+                         capture_output=True, env={**os.environ, **extra}, timeout=HANG_DUMP + 60,
+                         check=False)
+    assert res.returncode == 0, res.stderr.decode(errors="replace")[-800:]
+    assert "awsenv.shells.hook" in res.stderr.decode()  # the full path, not the fast one
+    calls = [line.split("(")[0].split()[-1] for line in log.read_text().splitlines()
+             if "(" in line and "+++" not in line and "---" not in line]
+    assert calls.count("execve") == 1, calls  # the interpreter itself, nothing after it
+    waits = {"clone", "clone3", "fork", "vfork", "flock", "connect", "socket", "wait4", "poll",
+             "select", "pselect6", "ppoll"}
+    assert not waits & set(calls), sorted(waits & set(calls))
+    locks = [line for line in log.read_text().splitlines()
+             if "fcntl(" in line and ("F_SETLK" in line or "F_OFD_SETLK" in line)]
+    assert locks == []
 
 
 def test_records_without_facts_take_the_full_path(plain_config: Path) -> None:
