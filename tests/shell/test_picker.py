@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -114,18 +114,29 @@ def test_arrows_move_and_fuzzy_letters_match(shell: Shell) -> None:
     assert shell.var("AWS_PROFILE") == "payments-admin", out
 
 
-def test_esc_and_ctrl_c_leave_everything_as_it_was(shell: Shell) -> None:
+WATCHED = ("AWS_PROFILE", "AWS_REGION", "AWSENV_PROFILE")
+
+
+def esc_leaves_all_as_it_was(shell: Shell, opened: Callable[[Shell], object]
+                             ) -> dict[str, str | None]:
+    """Switch to dev, open a picker (``opened``), type "ops" and Esc: exit 130, no
+    traceback, nothing switched. The variables as they stay."""
     shell.run("awsenv use --region ap-south-1 dev")
-    before = shell.vars("AWS_PROFILE", "AWS_REGION", "AWSENV_PROFILE")
-    picker(shell)
+    before = shell.vars(*WATCHED)
+    opened(shell)
     out = press(shell, "ops", ESC)
     assert shell.status == ExitCode.INTERRUPTED, out
     assert "Traceback" not in out and "awsenv: ops" not in out, out
-    assert shell.vars("AWS_PROFILE", "AWS_REGION", "AWSENV_PROFILE") == before
+    assert shell.vars(*WATCHED) == before
+    return before
+
+
+def test_esc_and_ctrl_c_leave_everything_as_it_was(shell: Shell) -> None:
+    before = esc_leaves_all_as_it_was(shell, picker)
     picker(shell)
     out = press(shell, DOWN, CTRL_C)
     assert shell.status == ExitCode.INTERRUPTED, out
-    assert shell.vars("AWS_PROFILE", "AWS_REGION", "AWSENV_PROFILE") == before
+    assert shell.vars(*WATCHED) == before
     # The shell's state is intact too: `use -` still knows what came before dev.
     out = shell.run("awsenv use -")
     assert shell.status == 0 and shell.var("AWS_PROFILE") is None, out

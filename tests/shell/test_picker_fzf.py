@@ -21,7 +21,7 @@ import pexpect
 import pytest
 from _interactive import Shell
 from support.world import write_config
-from test_picker import CONFIG, ENTER, ESC, keep_listing, press
+from test_picker import CONFIG, ENTER, ESC, esc_leaves_all_as_it_was, keep_listing, press
 
 from awsenv.errors import ExitCode
 from awsenv.paths import Paths, awsenv_command
@@ -120,13 +120,7 @@ def test_typing_into_fzf_and_enter_switch_the_shell(shell: Shell) -> None:
 
 
 def test_esc_in_fzf_leaves_everything_as_it_was(shell: Shell) -> None:
-    shell.run("awsenv use --region ap-south-1 dev")
-    before = shell.vars("AWS_PROFILE", "AWS_REGION", "AWSENV_PROFILE")
-    fzf(shell)
-    out = press(shell, "ops", ESC)
-    assert shell.status == ExitCode.INTERRUPTED, out
-    assert "Traceback" not in out and "awsenv: ops" not in out, out
-    assert shell.vars("AWS_PROFILE", "AWS_REGION", "AWSENV_PROFILE") == before
+    esc_leaves_all_as_it_was(shell, fzf)
     out = shell.run("awsenv use -")  # the shell's state is intact: dev's predecessor
     assert shell.status == 0 and shell.var("AWS_PROFILE") is None, out
 
