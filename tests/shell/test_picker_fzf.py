@@ -6,14 +6,14 @@ installs it): a filter typed into fzf and Enter switch the shell exactly as
 reach fzf over a pipe on its stdin and none is in its argv. fzf asks the
 terminal where the cursor is (it draws below it, `--height`) and waits for
 the answer, so the test answers as a terminal does. fzf missing: one line
-naming the fix, exit 1, nothing switched.
+naming the fix, exit 1, nothing switched. Where fzf (or a shell) is not
+installed these tests skip, and under CI they fail (.ci/run installs them).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +21,16 @@ import pexpect
 import pytest
 from _interactive import Shell
 from support.world import write_config
-from test_picker import CONFIG, ENTER, ESC, esc_leaves_all_as_it_was, keep_listing, press
+from test_picker import (
+    CONFIG,
+    ENTER,
+    ESC,
+    KINDS,
+    esc_leaves_all_as_it_was,
+    keep_listing,
+    need,
+    press,
+)
 
 from awsenv.errors import ExitCode
 from awsenv.paths import Paths, awsenv_command
@@ -30,17 +39,8 @@ from awsenv.shells.records import PROTOCOL
 
 pytestmark = pytest.mark.shells
 
-KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
 CPR_ASK = "\x1b[6n"  # fzf asks where the cursor is; a terminal answers
 CPR_ANSWER = "\x1b[2;1R"
-
-
-def need_fzf() -> None:
-    if shutil.which("fzf"):
-        return
-    if os.environ.get("CI"):
-        pytest.fail("fzf is required under CI (.ci/run installs it: apt-get install fzf)")
-    pytest.skip("fzf is not installed (apt-get install fzf)")
 
 
 def use_fzf() -> None:
@@ -53,7 +53,8 @@ def use_fzf() -> None:
 @pytest.fixture(params=KINDS)
 def shell(request: pytest.FixtureRequest, isolated_home: Path, tmp_path: Path
           ) -> Iterator[Shell]:
-    need_fzf()
+    need(str(request.param))
+    need("fzf")
     write_config(CONFIG)
     keep_listing({"222222222222": "Payments", "333333333333": "Storefront"})
     use_fzf()
@@ -126,7 +127,7 @@ def test_esc_in_fzf_leaves_everything_as_it_was(shell: Shell) -> None:
 
 
 def test_rows_reach_fzf_over_a_pipe_not_its_argv(isolated_home: Path, tmp_path: Path) -> None:
-    need_fzf()
+    need("fzf")
     write_config(CONFIG)
     use_fzf()
     sh = Shell("bash", isolated_home, tmp_path, env={"TERM": "xterm", "FZF_DEFAULT_OPTS": ""})
