@@ -7,16 +7,20 @@ keys, botocore's token cache names). Falls back to hashlib where the builtin is 
 
 from __future__ import annotations
 
+import sys
+
 try:
     from _sha1 import sha1  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover
     from hashlib import sha1  # type: ignore[assignment]
+# Asked for by its name on this version only: a module that is not there costs a
+# search of every sys.path entry on each start.
 try:
-    from _sha2 import sha256  # type: ignore[import-not-found]  # CPython 3.12+
-except ImportError:
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # 3.11
-    except ImportError:  # pragma: no cover
-        from hashlib import sha256  # type: ignore[assignment]
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256  # type: ignore[import-not-found]
+    else:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
+except ImportError:  # pragma: no cover
+    from hashlib import sha256  # type: ignore[assignment]
 
 __all__ = ["sha1", "sha256"]
