@@ -11,7 +11,7 @@ import sys
 # command name -> "module:function"; each module must stay stdlib-only.
 FAST: dict[str, str] = {
     "credential-process": "awsenv.creds.fast:credential_process",
-    "hook": "awsenv.shells.hook:fast_hook",
+    "hook": "awsenv.shells.fasthook:fast_hook",
     "use": "awsenv.shells.fastuse:fast_use",
     "complete": "awsenv.cli.complete_fast:complete",
     "init": "awsenv.shells.initcache:fast_init",

@@ -151,11 +151,18 @@ def token_due(sso_cache_dir: str, session_key: Any, now: float | None = None) ->
     """
     if not isinstance(session_key, str) or not session_key:
         return False
-    data = read(token_file(sso_cache_dir, session_key))
-    expires = iso_epoch(data.get("expiresAt")) if isinstance(data, dict) else None
+    expires = token_expiry(sso_cache_dir, session_key)
     if expires is None:
         return True
     return expires - (time.time() if now is None else now) < TOKEN_WINDOW
+
+
+def token_expiry(sso_cache_dir: str, session_key: str) -> float | None:
+    """Epoch seconds the session's cached access token expires; None when there is no
+    usable token (missing, not awsenv's to trust, damaged, an ``expiresAt`` in another
+    form than :func:`iso_epoch` reads). Every reader of the token's expiry asks this."""
+    data = read(token_file(sso_cache_dir, session_key))
+    return iso_epoch(data.get("expiresAt")) if isinstance(data, dict) else None
 
 
 def iso_epoch(value: Any) -> float | None:

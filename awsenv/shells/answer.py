@@ -65,6 +65,22 @@ def env_values(creds: Mapping[str, Any], profile: str, region: str | None,
     return values, refresh_at, region
 
 
+def profile_values(profile: str, expires: int | None, region: str | None) -> Values:
+    """Profile mode's variables: ``AWS_PROFILE`` (exported keys that would override it
+    cleared: the SDKs fetch credentials themselves), the region if any, and the prompt
+    segment's name and the session token's expiry."""
+    values: Values = {
+        "AWS_PROFILE": profile,
+        **dict.fromkeys(CREDENTIAL_VARS),
+        "AWSENV_PROFILE": profile,
+        "AWSENV_EXPIRES": str(expires) if expires else None,
+    }
+    if region:
+        values["AWS_REGION"] = region
+        values["AWS_DEFAULT_REGION"] = region
+    return values
+
+
 def switch(recs: Records, state: State, cur: Values, layer: Layer, values: Values,
            describe: str, warnings: list[str]) -> None:
     """Replace this shell's `use` layer (if any) with ``layer`` and announce it."""

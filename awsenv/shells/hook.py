@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,32 +33,19 @@ from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ExitCode, NotSignedIn
 from awsenv.project import trust
 from awsenv.project.file import ProjectFile, find, logical_cwd
-from awsenv.shells import identity, profileindex, refs
-from awsenv.shells.answer import back, base_watches, conclude, switch
-from awsenv.shells.records import PROTOCOL, Records
-from awsenv.shells.state import Layer, State, current, diff, pop, push, update
+from awsenv.shells import hookanswer, identity, profileindex
+from awsenv.shells.answer import back, conclude, switch
+from awsenv.shells.hookanswer import kept_line
+from awsenv.shells.records import PROTOCOL, Records, send
+from awsenv.shells.records import SHELLS as SHELLS  # where the click command finds them
+from awsenv.shells.state import Layer, State, Values, current, pop, update
 
-SHELLS = ("bash", "zsh", "fish", "pwsh")
 RETRY_AFTER = 60
 
 
 def _display(env: Environment, path: str | os.PathLike[str]) -> str:
     assert env.paths is not None
-    text = os.fspath(path)
-    home = os.fspath(env.paths.home).rstrip("/")
-    if home and (text == home or text.startswith(home + "/")):
-        return "~" + text[len(home):]
-    return text
-
-
-# Why an `.awsenv` the shell had applied no longer applies (evaluate's ``why``), as the
-# hook words it when it drops the file's identity although the user did not leave.
-NO_LONGER = {
-    "refused": "is refused now",
-    "denied": "was denied",
-    "changed": "changed since you allowed it",
-    "moved": "names a profile that now resolves elsewhere",
-}
+    return hookanswer.display(os.fspath(env.paths.home), os.fspath(path))
 
 
 def evaluate(env: Environment, found: str | None,
@@ -68,7 +54,7 @@ def evaluate(env: Environment, found: str | None,
 
     Trusted means an allow record for this found path, target and content, made
     while the profile resolved to what it resolves to now (awsenv.project.trust).
-    ``why`` (when given) receives the reason it is not: a key of NO_LONGER.
+    ``why`` (when given) receives the reason it is not: a key of hookanswer.NO_LONGER.
     """
     assert env.paths is not None
     why = [] if why is None else why
@@ -135,10 +121,6 @@ def _was(record: dict[str, object]) -> str:
     return "other credential settings"
 
 
-def _kept_line(kept: list[str]) -> str:
-    return f"awsenv: kept {', '.join(kept)} (changed by hand)"
-
-
 def _refresh_top(env: Environment, state: State, cur: dict[str, str | None],
                  recs: Records) -> None:
     """Bring the active identity up to date (refresh time reached or a refresh reported)."""
@@ -174,7 +156,7 @@ def _refresh_top(env: Environment, state: State, cur: dict[str, str | None],
     if not target.pending:
         kept = update(layer, cur, target.values)
         if kept:
-            recs.msg(_kept_line(kept))
+            recs.msg(kept_line(kept))
 
 
 def _follow_signin(env: Environment, state: State, cur: dict[str, str | None],
@@ -214,112 +196,67 @@ def _follow_signin(env: Environment, state: State, cur: dict[str, str | None],
         recs.msg(f"awsenv: signed out of {layer.profile}'s session ({held}); "
                  f"run `awsenv login --profile {layer.profile}`")
         if kept:
-            recs.msg(_kept_line(kept))
+            recs.msg(kept_line(kept))
     elif shown in (None, "0"):
         _refresh_top(env, state, cur, recs)
 
 
-def hook(env: Environment) -> Records:
-    """Answer one prompt-hook call (see the module docstring)."""
-    assert env.paths is not None
-    t0 = time.time_ns()
-    recs = Records()
-    environ = env.environ
-    state = State.decode(environ.get("_AWSENV_STATE"))
-    found = environ.get("_AWSENV_FOUND")
-    if found is None:
-        hit = find(logical_cwd(environ), environ)
-        found = os.fspath(hit) if hit else ""
-    refresh_only = environ.get("_AWSENV_REASON") == "refresh"
-    # Only switches between profile-mode identities are replayed by the shell
-    # without a process (nothing secret, nothing that expires on its own).
-    memo = not refresh_only and all(x.mode == "profile" for x in state.layers)
-    cur0 = current(environ)
-    cur = dict(cur0)
+class World:
+    """The full facts of the hook's answer (awsenv.shells.hookanswer): trust decides, the
+    profile index is rebuilt when stale, a refresh runs (detached when it needs the
+    keyring). Whatever the lean answer (awsenv.shells.fasthook) cannot be sure of."""
 
-    why: list[str] = []
-    tree, project, line = evaluate(env, found, why)
-    left: list[str] = []
-    dropped: list[str] = []
-    kept: list[str] = []
-    while state.top is not None and state.top.tree != tree and not (
-        state.top.kind == "use" and state.top.tree is None
-    ):
-        if state.top.tree and state.top.tree not in left:
-            left.append(state.top.tree)
-        dropped.append(state.top.profile)
-        kept += pop(state, cur)
-    # The file the shell had applied is still the nearest one but no longer applies
-    # (edited, denied, refused): the user did not leave, so don't say so.
-    stayed = bool(found) and found in left and bool(why)
-    if line and not refresh_only and not stayed:
-        recs.msg(line)
-    entered = ""
-    if tree and project and (state.top is None or state.top.tree != tree):
-        mode = project.mode or identity.default_mode(env)
+    def __init__(self, env: Environment) -> None:
+        assert env.paths is not None
+        self.env = env
+        self.environ = env.environ
+        self.config_file = os.fspath(env.paths.aws_config_file)
+        self.runtime_dir = os.fspath(env.paths.runtime_dir)
+
+    def now(self) -> float:
+        return self.env.now()
+
+    def found(self) -> str:
+        """The `.awsenv` the shell's walk found ("" = none); the same walk here without one."""
+        found = self.environ.get("_AWSENV_FOUND")
+        if found is None:
+            hit = find(logical_cwd(self.environ), self.environ)
+            found = os.fspath(hit) if hit else ""
+        return found
+
+    def evaluate(self, found: str, why: list[str]
+                 ) -> tuple[str | None, ProjectFile | None, str]:
+        return evaluate(self.env, found, why)
+
+    def default_mode(self) -> str:
+        return identity.default_mode(self.env)
+
+    def resolve(self, profile: str, mode: str, region: str | None
+                ) -> tuple[identity.Target | None, str]:
         try:
-            target = identity.resolve(env, project.profile, mode, project.region,
-                                      keyring=False)
+            return identity.resolve(self.env, profile, mode, region, keyring=False), ""
         except AwsenvError as exc:
-            recs.msg(f"awsenv: {_display(env, tree)}: {exc.line()}")
-        else:
-            for w in target.warnings:
-                recs.msg(w)
-            layer = Layer("dir", tree, project.profile, mode, region=project.region,
-                          refresh_at=target.refresh_at, pending=target.pending)
-            push(state, cur, layer, target.values)
-            entered = f"awsenv: {target.describe} from {_display(env, tree)}"
-    top = state.top
-    if top is not None and not entered and (
-        (top.refresh_at and env.now() >= top.refresh_at)
-        or (top.pending and os.path.exists(top.pending))
-    ):
-        memo = False
-        _refresh_top(env, state, cur, recs)
-    elif top is not None and not entered and not refresh_only:
-        _follow_signin(env, state, cur, recs)
-    changes = diff(cur0, cur)
-    back = (f"back to {state.top.profile}" if state.top is not None
-            else "restored the previous AWS settings")
-    if stayed and changes:
-        recs.msg(f"awsenv: {_display(env, found)} {NO_LONGER[why[0]]}: "
-                 f"dropped {dropped[0]}, {back}")
-    if stayed and line and not refresh_only:
-        recs.msg(line)
-    if entered and changes:
-        recs.msg(entered)
-    elif left and changes and not stayed:
-        recs.msg(f"awsenv: left {_display(env, Path(left[0]).parent)}: {back}")
-    if kept:
-        recs.msg(_kept_line(kept))
-    for name, value in changes:
-        recs.env(name, value)
-    recs.add("state", state.encode())
-    refresh_at = state.top.refresh_at if state.top else 0
-    recs.add("refresh", str(refresh_at))
-    recs.add("tree", found)
-    watches = base_watches(environ)  # the trust stamp and where sign-ins show
-    if found:
-        watches += [found, os.fspath(env.paths.aws_config_file)]
-        # `-nt` follows links: the date of each directory holding a link on the way
-        # (the `.awsenv` itself or a directory above it) shows the link re-pointed,
-        # even at a target older than this answer.
-        via = trust.link_dirs(found) if project is not None else []
-        if not via and os.path.islink(found):
-            via.append(os.path.dirname(found))
-        watches += [d for d in via if d not in watches]
-    if state.top is not None and state.top.pending:
-        watches.append(state.top.pending)
-    pid = environ.get("_AWSENV_PID", "")
-    ref = refs.touch(os.fspath(env.paths.runtime_dir), pid, found, watches, t0,
-                     environ.get("_AWSENV_FROM"))
-    recs.add("ref", ref)
-    refs.mark_refresh(ref, refresh_at)
-    for w in watches:
-        recs.add("watch", w)
-    if memo and ref and all(x.mode == "profile" and not x.pending for x in state.layers):
-        recs.add("memo", "1")
-    return recs
+            return None, exc.line()
+
+    def refresh_top(self, state: State, cur: Values, recs: Records) -> None:
+        _refresh_top(self.env, state, cur, recs)
+
+    def follow_signin(self, state: State, cur: Values, recs: Records) -> None:
+        _follow_signin(self.env, state, cur, recs)
+
+    def link_dirs(self, found: str) -> list[str]:
+        return trust.link_dirs(found)
+
+    def display(self, path: str) -> str:
+        return _display(self.env, path)
+
+    def parent(self, path: str) -> str:
+        return os.fspath(Path(path).parent)
+
+
+def hook(env: Environment) -> Records:
+    """Answer one prompt-hook call (see the module docstring and awsenv.shells.hookanswer)."""
+    return hookanswer.answer(World(env))
 
 
 def use(env: Environment, profile: str | None, *, unset: bool = False,
@@ -359,18 +296,14 @@ def use(env: Environment, profile: str | None, *, unset: bool = False,
             recs.msg(f"awsenv: dropped {was}; " + (f"back to {now}" if now else
                                                    "restored the previous AWS settings"))
             if kept:
-                recs.msg(_kept_line(kept))
+                recs.msg(kept_line(kept))
     else:
         if not profile:
             raise identity.which_profile(env)
         if mode is not None and mode not in identity.MODES:
             raise AwsenvError(f"unknown mode {mode!r}", "use --mode profile or --mode env",
                               ExitCode.USAGE)
-        found = environ.get("_AWSENV_FOUND")
-        if found is None:
-            hit = find(logical_cwd(environ), environ)
-            found = os.fspath(hit) if hit else ""
-        tree, _project, _line = evaluate(env, found)
+        tree, _project, _line = evaluate(env, World(env).found())
         mode = mode or identity.default_mode(env)
         profile = _target(env, profile)
         target = identity.resolve(env, profile, mode, region, keyring=True)
@@ -448,30 +381,9 @@ def _answer(make: Callable[[], Records], what: str = "the prompt hook") -> int:
               "doctor`, and report it (rerun with --debug for details)", file=sys.stderr)
         rc = int(ExitCode.ERROR)
         data = Records().finish(rc)
-    try:
-        out = sys.stdout.buffer
-        out.write(data)
-        out.flush()
-    except OSError:  # the shell went away (Ctrl-C): nothing to answer
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if not send(data):  # the shell went away (Ctrl-C): nothing to answer
         return rc or int(ExitCode.ERROR)
     return rc
-
-
-def parse_hook_args(args: list[str]) -> tuple[str, str] | None:
-    """(protocol, shell) from ``--protocol N SHELL``; None for anything else (click handles it)."""
-    if len(args) == 3 and args[0] == "--protocol" and args[2] in SHELLS:
-        return args[1], args[2]
-    return None
-
-
-def fast_hook(args: list[str]) -> int | None:
-    parsed = parse_hook_args(args)
-    if parsed is None:
-        return None
-    protocol, _shell = parsed
-    return run_hook(protocol)
 
 
 def _prompt_bound() -> None:

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from awsenv.environment import Environment
 from awsenv.errors import AwsenvError, ConfigError, ExitCode, NotSignedIn
 from awsenv.shells import profileinfo
-from awsenv.shells.answer import CREDENTIAL_VARS, TOKEN_LEAD, env_values, label
+from awsenv.shells.answer import (
+    CREDENTIAL_VARS,
+    TOKEN_LEAD,
+    env_values,
+    label,
+    profile_values,
+)
 from awsenv.shells.state import Values
 
 MODES = ("profile", "env")
@@ -220,16 +226,8 @@ def _profile_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str 
                 warnings.append(f"awsenv: {pinfo.name}: {exc.line()}")
         if not pending and expires and expires - TOKEN_LEAD > now:
             refresh_at = expires - TOKEN_LEAD
-    values: Values = {
-        "AWS_PROFILE": pinfo.name,
-        **dict.fromkeys(CREDENTIAL_VARS),
-        "AWSENV_PROFILE": pinfo.name,
-        "AWSENV_EXPIRES": str(expires) if expires else None,
-    }
-    if region:
-        values["AWS_REGION"] = region
-        values["AWS_DEFAULT_REGION"] = region
-    return Target(values, refresh_at, describe(pinfo, region), warnings, pending)
+    return Target(profile_values(pinfo.name, expires, region), refresh_at,
+                  describe(pinfo, region), warnings, pending)
 
 
 def _env_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | None,

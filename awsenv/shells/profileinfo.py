@@ -10,7 +10,7 @@ profiles with ``awsenv.awsconfig.read``.
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,25 +231,13 @@ def token_cache_file(sso_cache: Path, session_key: str) -> Path:
 
 
 def token_expiry(sso_cache: Path, session_key: str) -> int | None:
-    """Epoch seconds when the cached access token expires; None if there is none."""
-    from datetime import datetime
+    """Epoch seconds when the cached access token expires; None if there is none.
 
-    from awsenv import locations
+    Read as every hot path reads it (:func:`awsenv.creds.record.token_expiry`:
+    never a FIFO or a planted file, the UTC forms the AWS tools write), so the
+    prompt's lean answer and this one never disagree on a token.
+    """
+    from awsenv.creds import record
 
-    # Never a FIFO or a planted file: the prompt reads this (locations.read_private).
-    blob = locations.read_private(str(token_cache_file(sso_cache, session_key)))
-    if blob is None:
-        return None
-    try:
-        data = json.loads(blob)
-        raw = str(data["expiresAt"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    raw = raw.replace("UTC", "+00:00").replace("Z", "+00:00")
-    try:
-        stamp = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    if stamp.tzinfo is None:
-        return None
-    return int(stamp.timestamp())
+    expires = record.token_expiry(os.fspath(sso_cache), session_key)
+    return None if expires is None else int(expires)

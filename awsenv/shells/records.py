@@ -25,8 +25,11 @@ framing is unambiguous. stdlib only.
 from __future__ import annotations
 
 import os
+import sys
 
 PROTOCOL = 1
+# The shells the hook speaks to (`awsenv hook --protocol N SHELL`).
+SHELLS = ("bash", "zsh", "fish", "pwsh")
 
 ARITY = {"set": 2, "unset": 1, "state": 1, "tree": 1, "ref": 1, "watch": 1,
          "refresh": 1, "msg": 1, "memo": 1, "end": 1}
@@ -68,6 +71,22 @@ class Records:
             for field in item:
                 out += _b(field) + b"\0"
         return bytes(out)
+
+
+def send(data: bytes) -> bool:
+    """Write a finished answer to stdout; False when the shell went away (Ctrl-C), after
+    pointing stdout at /dev/null so the interpreter's own flush at exit stays quiet."""
+    try:
+        out = sys.stdout.buffer
+        out.write(data)
+        out.flush()
+    except OSError:
+        try:  # noqa: SIM105 (no contextlib on the fast paths: awsenv.shells.refs)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return False
+    return True
 
 
 def parse(data: bytes) -> list[tuple[str, ...]]:
