@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
-try:
-    from _sha1 import sha1  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    from hashlib import sha1  # type: ignore[assignment]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 # Asked for by its name on this version only: a module that is not there costs a
 # search of every sys.path entry on each start.
 try:
@@ -23,4 +23,17 @@ try:
 except ImportError:  # pragma: no cover
     from hashlib import sha256  # type: ignore[assignment]
 
-__all__ = ["sha1", "sha256"]
+__all__ = ["sha1", "sha256"]  # noqa: F822 (sha1 comes from __getattr__)
+
+
+def __getattr__(name: str) -> Callable[..., object]:
+    """``sha1`` (token cache file names) loads its module when first asked for: a TAB's
+    completion and the profile index need SHA-256 alone."""
+    if name != "sha1":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        from _sha1 import sha1
+    except ImportError:  # pragma: no cover
+        from hashlib import sha1
+    globals()["sha1"] = sha1
+    return sha1

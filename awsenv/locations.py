@@ -82,6 +82,16 @@ def runtime_refused(env: Mapping[str, str]) -> tuple[str, str] | None:
     return problem
 
 
+def config_stamp(config_path: str) -> list[int] | None:
+    """(mtime_ns, size, inode) of the AWS config file; None if it is missing. What the
+    credential records and the profile-facts index are keyed by: any edit voids them."""
+    try:
+        st = os.stat(config_path)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
 def credentials_dir(runtime: str) -> str:
     """Role credential cache: private, in the runtime dir."""
     return os.path.join(runtime, "credentials")

@@ -16,7 +16,6 @@ data and never evaluates them.
 from __future__ import annotations
 
 import sys
-import unicodedata
 
 KINDS = ("profiles", "sessions", "targets")
 USAGE = "usage: awsenv complete profiles|sessions|targets"
@@ -25,9 +24,15 @@ USAGE = "usage: awsenv complete profiles|sessions|targets"
 def printable(name: str) -> bool:
     """No control/format-breaking characters: each name must stay one clean line."""
     # isprintable() is False for every Cc/Zl/Zp character: the per-character check
-    # only runs for the rare name it cannot clear (15,000 names per TAB otherwise).
-    return bool(name) and (name.isprintable() or not any(
-        unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name))
+    # only runs for the rare name it cannot clear (15,000 names per TAB otherwise),
+    # and only then loads unicodedata (a shared library: a TAB never pays for it).
+    if not name:
+        return False
+    if name.isprintable():
+        return True
+    import unicodedata
+
+    return not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name)
 
 
 def names(kind: str, config_file: str, index_dir: str | None = None) -> list[str]:

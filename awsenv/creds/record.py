@@ -17,6 +17,7 @@ import time
 
 from awsenv import fastjson, locations
 from awsenv.digest import sha1, sha256
+from awsenv.locations import config_stamp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -53,15 +54,6 @@ def file_name(config_path: str, profile_name: str) -> str:
     """``<sha256(config path, profile)>.json``: one record per config file and profile."""
     key = f"{config_path}\0{profile_name}".encode("utf-8", "surrogateescape")
     return f"{sha256(key).hexdigest()}.json"
-
-
-def config_stamp(config_path: str) -> list[int] | None:
-    """(mtime_ns, size, inode) of the AWS config file; None if it is missing."""
-    try:
-        st = os.stat(config_path)
-    except OSError:
-        return None
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
 
 
 def servable(record: Any, config_path: str, profile_name: str, now: float | None = None,

@@ -134,9 +134,11 @@ class LeanWorld:
         return found, _Asked(profile, region, mode), ""
 
     def default_mode(self) -> str:
-        from awsenv.shells.fastprofile import default_mode
+        """``shell_mode`` read plainly (awsenv.fastsettings); a file only settings.load
+        can judge is the full path's to report."""
+        from awsenv import fastsettings
 
-        mode = default_mode(self.environ)
+        mode = fastsettings.value(self.environ, "shell_mode", fastsettings.SHELL_MODES)
         if mode is None:
             raise Unsure
         return mode

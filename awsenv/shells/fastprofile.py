@@ -22,14 +22,12 @@ import time
 
 from awsenv import fastsettings, locations
 from awsenv.creds import record
-from awsenv.shells.answer import CREDENTIAL_VARS, TOKEN_LEAD, label, use_answer
+from awsenv.shells.answer import TOKEN_LEAD, label, profile_values, use_answer
 from awsenv.shells.state import Layer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    from awsenv.shells.state import Values
 
 
 
@@ -42,8 +40,7 @@ def default_mode(environ: Mapping[str, str]) -> str | None:
 
 def token_expiry(environ: Mapping[str, str], session: str) -> int | None:
     """Epoch seconds the session's cached access token expires (None: no usable token)."""
-    data = record.read(record.token_file(record.sso_cache(environ), session))
-    expires = record.iso_epoch(data.get("expiresAt")) if isinstance(data, dict) else None
+    expires = record.token_expiry(record.sso_cache(environ), session)
     return None if expires is None else int(expires)
 
 
@@ -67,15 +64,7 @@ def warm_profile_answer(environ: Mapping[str, str], profile: str,
             return None  # signed out or due: the full path renews it with the keyring
         refresh_at = expires - TOKEN_LEAD
     shown = region or fact["region"]
-    values: Values = {
-        "AWS_PROFILE": profile,
-        **dict.fromkeys(CREDENTIAL_VARS),
-        "AWSENV_PROFILE": profile,
-        "AWSENV_EXPIRES": str(expires) if expires else None,
-    }
-    if shown:
-        values["AWS_REGION"] = shown
-        values["AWS_DEFAULT_REGION"] = shown
+    values = profile_values(profile, expires, shown)
     describe = label(profile, fact["prod"], fact["account_id"], fact["role_name"], shown)
     return use_answer(environ, Layer("use", None, profile, "profile", region=region,
                                      refresh_at=refresh_at), values, describe,

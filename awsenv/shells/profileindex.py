@@ -33,8 +33,8 @@ from __future__ import annotations
 import os
 
 from awsenv import fastjson, locations
-from awsenv.creds.record import config_stamp
 from awsenv.digest import sha256
+from awsenv.locations import config_stamp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from completion.conftest import PROFILES, SESSIONS
+from support.world import write_config
 
 from awsenv.cli import complete_fast
 
@@ -73,3 +74,36 @@ def test_no_heavy_module_in_sys_modules(names_config: Path) -> None:
                          check=False, timeout=60)
     assert res.stdout == "corp\ncorp two\n"
     assert res.stderr == "[] True 0\n"
+
+
+# Exactly what a TAB loads beyond the interpreter's own start once the profile-facts
+# index is fresh (the first TAB after an edit rebuilds it): the index reader and its
+# string helpers, the C JSON codec and the builtin SHA-256. Not unicodedata (only for a
+# name isprintable() cannot clear), not the credential record, nor SHA-1.
+TAB = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.cli.complete_fast",
+       "awsenv.shells", "awsenv.shells.profileindex", "awsenv.locations", "awsenv.fastjson",
+       "awsenv.digest"}
+TAB_STDLIB = {"__future__", "_json", "_sha2", "_sha256"}
+PROBE = """
+import sys
+before = set(sys.modules)
+from awsenv.cli import main
+rc = main(sys.argv[1:])
+sys.stdout.flush()
+sys.stderr.write("LOADED=" + ",".join(sorted(set(sys.modules) - before)) + "\\n")
+sys.exit(rc)
+"""
+
+
+@pytest.mark.parametrize("kind", ["profiles", "sessions"])
+def test_a_tab_loads_exactly_the_lean_modules(isolated_home: Path, kind: str) -> None:
+    write_config("[profile dev]\nregion = eu-west-1\n\n[profile ops]\n\n"
+                 "[sso-session corp]\nsso_region = eu-west-1\n")
+    for _ in range(2):  # the first call writes the index; the second is every later TAB
+        res = subprocess.run([sys.executable, "-c", PROBE, "complete", kind],
+                             capture_output=True, text=True, check=False, timeout=60)
+    assert (res.returncode, res.stdout) == (0, "dev\nops\n" if kind == "profiles" else "corp\n")
+    loaded = set(res.stderr.rpartition("LOADED=")[2].strip().split(","))
+    awsenv = {m for m in loaded if m.split(".")[0] == "awsenv"}
+    assert awsenv == TAB, (sorted(awsenv - TAB), sorted(TAB - awsenv))
+    assert loaded - awsenv <= TAB_STDLIB, sorted(loaded - awsenv - TAB_STDLIB)

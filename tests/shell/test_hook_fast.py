@@ -59,7 +59,7 @@ source_profile = dev
 LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.shells.fasthook",
         "awsenv.shells.hookanswer", "awsenv.shells.answer", "awsenv.shells.records",
         "awsenv.shells.state", "awsenv.shells.refs", "awsenv.shells.profileindex",
-        "awsenv.shells.fastprofile", "awsenv.fastsettings", "awsenv.creds",
+        "awsenv.fastsettings", "awsenv.creds",
         "awsenv.creds.record", "awsenv.project", "awsenv.project.rules", "awsenv.fastjson",
         "awsenv.digest", "awsenv.locations", "awsenv.textsafe"}
 STDLIB = {"__future__", "_json", "_sha1", "_sha2", "_sha256"}
