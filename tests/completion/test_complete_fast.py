@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from completion.conftest import PROFILES, SESSIONS
+from support.loaded import run as loaded_by
 from support.world import write_config
 
 from awsenv.cli import complete_fast
@@ -84,15 +85,6 @@ TAB = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.cli.complete_fast"
        "awsenv.shells", "awsenv.shells.profileindex", "awsenv.locations", "awsenv.fastjson",
        "awsenv.digest"}
 TAB_STDLIB = {"__future__", "_json", "_sha2", "_sha256"}
-PROBE = """
-import sys
-before = set(sys.modules)
-from awsenv.cli import main
-rc = main(sys.argv[1:])
-sys.stdout.flush()
-sys.stderr.write("LOADED=" + ",".join(sorted(set(sys.modules) - before)) + "\\n")
-sys.exit(rc)
-"""
 
 
 @pytest.mark.parametrize("kind", ["profiles", "sessions"])
@@ -100,10 +92,8 @@ def test_a_tab_loads_exactly_the_lean_modules(isolated_home: Path, kind: str) ->
     write_config("[profile dev]\nregion = eu-west-1\n\n[profile ops]\n\n"
                  "[sso-session corp]\nsso_region = eu-west-1\n")
     for _ in range(2):  # the first call writes the index; the second is every later TAB
-        res = subprocess.run([sys.executable, "-c", PROBE, "complete", kind],
-                             capture_output=True, text=True, check=False, timeout=60)
-    assert (res.returncode, res.stdout) == (0, "dev\nops\n" if kind == "profiles" else "corp\n")
-    loaded = set(res.stderr.rpartition("LOADED=")[2].strip().split(","))
+        out, loaded, rc = loaded_by(["complete", kind])
+    assert (rc, out) == (0, b"dev\nops\n" if kind == "profiles" else b"corp\n")
     awsenv = {m for m in loaded if m.split(".")[0] == "awsenv"}
     assert awsenv == TAB, (sorted(awsenv - TAB), sorted(TAB - awsenv))
     assert loaded - awsenv <= TAB_STDLIB, sorted(loaded - awsenv - TAB_STDLIB)

@@ -4,7 +4,10 @@ AWS config, browser and sign-in come from ``support.world``."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,8 @@ from typing import Any
 import pytest
 from support.world import browser_ran, sign_in
 
-__all__ = ["KINDS", "PLAIN_CONFIG", "browser_ran", "login", "make_project", "plain_shell_fixture"]
+__all__ = ["KINDS", "PLAIN_CONFIG", "SSO_CONFIG", "browser_ran", "login", "make_project",
+           "plain_shell_fixture", "signed_in"]
 
 KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
 
@@ -30,6 +34,53 @@ region = us-east-1
 [profile noregion]
 output = json
 """
+
+
+# Profiles of one sso-session (corp), a PROD one, a quoted name, one without sign-in, a chain.
+SSO_CONFIG = """\
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile dev]
+awsenv_session = corp
+awsenv_account_id = 111111111111
+awsenv_role_name = Developer
+region = eu-west-1
+
+[profile prod-admin]
+awsenv_session = corp
+awsenv_account_id = 333333333333
+awsenv_role_name = Admin
+region = us-east-1
+
+[profile "quoted name"]
+awsenv_session = corp
+awsenv_account_id = 222222222222
+awsenv_role_name = ReadOnly
+
+[profile plain]
+output = json
+
+[profile hop]
+role_arn = arn:aws:iam::444444444444:role/deploy
+source_profile = dev
+"""
+
+
+def signed_in(seconds_left: float) -> Path:
+    """The AWS CLI token file of session corp, expiring ``seconds_left`` from now."""
+    from awsenv.auth import tokens
+    from awsenv.digest import sha1
+
+    cache = Path(os.environ["HOME"]) / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / (sha1(b"corp").hexdigest() + ".json")
+    path.write_text(json.dumps({"accessToken": "t", "region": "eu-west-1",
+                                "startUrl": "https://corp.awsapps.com/start",
+                                "expiresAt": tokens.format_time(time.time() + seconds_left)}))
+    path.chmod(0o600)
+    return path
 
 
 def make_project(parent: Path, name: str, text: str) -> Path:

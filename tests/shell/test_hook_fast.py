@@ -13,47 +13,20 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from _shellkit import make_project
+from _shellkit import SSO_CONFIG, make_project, signed_in
+from support.loaded import run as loaded_by
 from support.other_user import OtherUser
 from support.world import write_config
 
-from awsenv.auth import tokens
 from awsenv.creds import cache
-from awsenv.digest import sha1
 from awsenv.environment import Environment
 from awsenv.project import trust
 from awsenv.shells import fasthook, hook, profileindex, records
 
-CONFIG = """\
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = eu-west-1
-
-[profile dev]
-awsenv_session = corp
-awsenv_account_id = 111111111111
-awsenv_role_name = Developer
-region = eu-west-1
-
-[profile prod-admin]
-awsenv_session = corp
-awsenv_account_id = 333333333333
-awsenv_role_name = Admin
-region = us-east-1
-
-[profile plain]
-output = json
-
-[profile hop]
-role_arn = arn:aws:iam::444444444444:role/deploy
-source_profile = dev
-"""
 # What the lean answer may load beyond the interpreter's own start: these awsenv
 # modules, and of the standard library only the C codec and the builtin digests.
 LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.shells.fasthook",
@@ -65,28 +38,7 @@ LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.
 STDLIB = {"__future__", "_json", "_sha1", "_sha2", "_sha256"}
 SLOW = {"pathlib", "dataclasses", "enum", "re", "json", "typing", "inspect", "click", "boto3",
         "botocore", "keyring", "jinja2", "contextlib", "collections", "functools", "datetime"}
-PROBE = """
-import sys
-before = set(sys.modules)
-from awsenv.cli import main
-rc = main(sys.argv[1:])
-sys.stdout.flush()
-sys.stderr.write("LOADED=" + ",".join(sorted(set(sys.modules) - before)) + "\\n")
-sys.exit(rc)
-"""
 HOOK = ["hook", "--protocol", "1", "bash"]
-
-
-def signed_in(seconds_left: float) -> Path:
-    """The AWS CLI token file of session corp, expiring ``seconds_left`` from now."""
-    sso = Path(os.environ["HOME"]) / ".aws" / "sso" / "cache"
-    sso.mkdir(parents=True, exist_ok=True)
-    path = sso / (sha1(b"corp").hexdigest() + ".json")
-    path.write_text(json.dumps({"accessToken": "t", "region": "eu-west-1",
-                                "startUrl": "https://corp.awsapps.com/start",
-                                "expiresAt": tokens.format_time(time.time() + seconds_left)}))
-    path.chmod(0o600)
-    return path
 
 
 def warm(profile: str) -> Path:
@@ -118,7 +70,7 @@ def allow(tree: Path) -> Path:
 @pytest.fixture
 def world(isolated_home: Path, work: Path) -> dict[str, Path]:
     """The config, a valid sign-in, a fresh index, and trusted trees."""
-    write_config(CONFIG)
+    write_config(SSO_CONFIG)
     signed_in(8 * 3600)
     trees = {
         "a": make_project(work, "a", "dev\n"),
@@ -166,10 +118,8 @@ def applied(environ: dict[str, str], answer: bytes) -> dict[str, str]:
 
 
 def probe(environ: dict[str, str]) -> tuple[list[tuple[str, ...]], set[str], int]:
-    res = subprocess.run([sys.executable, "-c", PROBE, *HOOK], capture_output=True,
-                         env=environ, timeout=120, check=False)
-    loaded = res.stderr.decode().rpartition("LOADED=")[2].strip().split(",")
-    return records.parse(res.stdout), set(loaded), res.returncode
+    out, loaded, rc = loaded_by(HOOK, environ)
+    return records.parse(out), loaded, rc
 
 
 def test_entering_a_trusted_tree_loads_only_the_lean_modules(world: dict[str, Path]) -> None:
@@ -334,7 +284,7 @@ def test_state_it_cannot_be_sure_of_takes_the_full_path(world: dict[str, Path]) 
     assert fasthook.lean_answer(a) is not None
     # Any edit of the config voids the index (the full path rebuilds it) ...
     config = Path(os.environ["AWS_CONFIG_FILE"])
-    config.write_text(CONFIG.replace("111111111111", "999999999999"))
+    config.write_text(SSO_CONFIG.replace("111111111111", "999999999999"))
     assert fasthook.lean_answer(a) is None
     # ... and once rebuilt, a profile that now resolves elsewhere is not trusted.
     profileindex.build(*profileindex.location(os.environ))

@@ -9,18 +9,14 @@ cannot read plainly.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from _shellkit import SSO_CONFIG, signed_in
+from support.loaded import run as loaded_by
 from support.world import write_config
 
-from awsenv.auth import tokens
-from awsenv.digest import sha1
 from awsenv.environment import Environment
 from awsenv.shells import fastprofile, hook, profileindex, records
 
@@ -32,70 +28,18 @@ LEAN = {"awsenv", "awsenv.cli", "awsenv.cli.fastpath", "awsenv.shells", "awsenv.
         "awsenv.fastsettings"}
 SLOW = {"pathlib", "dataclasses", "enum", "re", "json", "typing", "inspect", "click", "boto3",
         "botocore", "keyring", "jinja2", "contextlib", "collections", "functools"}
-PROBE = """
-import sys
-before = set(sys.modules)
-from awsenv.cli import main
-rc = main(sys.argv[1:])
-sys.stdout.flush()
-sys.stderr.write("LOADED=" + ",".join(sorted(set(sys.modules) - before)) + "\\n")
-sys.exit(rc)
-"""
-CONFIG = """\
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = eu-west-1
-
-[profile dev]
-awsenv_session = corp
-awsenv_account_id = 111111111111
-awsenv_role_name = Developer
-region = eu-west-1
-
-[profile prod-admin]
-awsenv_session = corp
-awsenv_account_id = 333333333333
-awsenv_role_name = Admin
-region = us-east-1
-
-[profile "quoted name"]
-awsenv_session = corp
-awsenv_account_id = 222222222222
-awsenv_role_name = ReadOnly
-
-[profile plain]
-output = json
-
-[profile hop]
-role_arn = arn:aws:iam::444444444444:role/deploy
-source_profile = dev
-"""
 
 
 @pytest.fixture
 def config(isolated_home: Path) -> Path:
-    path = write_config(CONFIG)
+    path = write_config(SSO_CONFIG)
     signed_in(8 * 3600)
     return path
 
 
-def signed_in(seconds_left: float) -> Path:
-    """The AWS CLI token file of session corp, expiring ``seconds_left`` from now."""
-    cache = Path(os.environ["HOME"]) / ".aws" / "sso" / "cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    path = cache / (sha1(b"corp").hexdigest() + ".json")
-    path.write_text(json.dumps({"accessToken": "t", "region": "eu-west-1",
-                                "startUrl": "https://corp.awsapps.com/start",
-                                "expiresAt": tokens.format_time(time.time() + seconds_left)}))
-    path.chmod(0o600)
-    return path
-
-
 def probe(args: list[str], extra: dict[str, str]) -> tuple[list[tuple[str, ...]], set[str], int]:
-    res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
-                         env={**os.environ, **extra}, timeout=120, check=False)
-    loaded = res.stderr.decode().rpartition("LOADED=")[2].strip().split(",")
-    return records.parse(res.stdout), set(loaded), res.returncode
+    out, loaded, rc = loaded_by(args, {**os.environ, **extra})
+    return records.parse(out), loaded, rc
 
 
 def answer(environ: dict[str, str], profile: str, region: str | None = None) -> bytes | None:
