@@ -11,6 +11,8 @@ imported inside functions because this module is imported on the warm path.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -40,13 +42,44 @@ TRANSIENT_CODES = frozenset({
 })
 
 
-def _session(env: Environment) -> Any:
-    """A botocore session; an unknown AWS_PROFILE must not break sign-in.
+# The process's botocore session, with what it was made from. A session parses the AWS
+# config itself (about a second at 15,000 profiles) and loads each service model afresh:
+# a client on a new session costs ~80 ms, a second one on the same session ~4 ms. So
+# every client of a process shares one, made again only when what botocore read to
+# build it changed (the AWS_* variables, HOME, the config and credentials files).
+_SHARED: tuple[tuple[object, ...], Any] | None = None
+# botocore sessions are not thread-safe (`serve` fetches from handler threads).
+_LOCK = threading.Lock()
 
-    The active profile only contributes endpoint overrides here, so when it does
-    not exist (a shell exported a profile that was since removed) we fall back to
-    no profile instead of failing with ProfileNotFound.
+
+def _session_key() -> tuple[object, ...]:
+    """What a botocore session was built from: it reads os.environ, not Environment."""
+    environ = os.environ
+    files = []
+    for var, default in (("AWS_CONFIG_FILE", "~/.aws/config"),
+                         ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")):
+        path = os.path.expanduser(environ.get(var) or default)
+        try:
+            st = os.stat(path)
+            files.append((path, st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            files.append((path, None))
+    return (tuple(sorted((k, v) for k, v in environ.items()
+                         if k.startswith("AWS_") or k == "HOME")), tuple(files))
+
+
+def _session(env: Environment) -> Any:
+    """The process's botocore session (see _SHARED); call with _LOCK held.
+
+    An unknown AWS_PROFILE must not break sign-in: the active profile only
+    contributes endpoint overrides here, so when it does not exist (a shell
+    exported a profile that was since removed) we fall back to no profile
+    instead of failing with ProfileNotFound.
     """
+    global _SHARED
+    key = _session_key()
+    if _SHARED is not None and _SHARED[0] == key:
+        return _SHARED[1]
     import botocore.session
     from botocore.exceptions import ProfileNotFound
 
@@ -56,6 +89,7 @@ def _session(env: Environment) -> Any:
     except ProfileNotFound:
         session = botocore.session.Session()
         session.get_component("config_store").set_config_variable("profile", None)
+    _SHARED = (key, session)
     return session
 
 
@@ -190,8 +224,9 @@ def _watched(env: Environment, client: BaseClient, session: Any,
 
 def _create(env: Environment, service: str, region: str, config: Any,
             attempts: int | None = None, **kwargs: Any) -> BaseClient:
-    session = _session(env)
-    client = session.create_client(service, region_name=region, config=config, **kwargs)
+    with _LOCK:
+        session = _session(env)
+        client = session.create_client(service, region_name=region, config=config, **kwargs)
     return _watched(env, client, session, attempts)
 
 
