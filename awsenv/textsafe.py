@@ -2,14 +2,20 @@
 
 C0 and C1 controls and DEL move the cursor, clear the screen or set the title
 (OSC) in a terminal; names from the AWS config and from the service can carry
-them.
+them, and file names can carry bytes that are not UTF-8 (shown as the byte).
 """
 
 from __future__ import annotations
 
 _SHOWN = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+# A byte that is not UTF-8 (a file name from a cloned repository, read through
+# os.fsdecode) is the lone surrogate U+DC80+byte: written back with surrogateescape
+# (the hook's records) it is that raw byte again, and 0x9B/0x9D are CSI/OSC to a
+# terminal that reads 8-bit controls (the Linux console, a non-UTF-8 xterm).
+_SHOWN.update({c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)})
 
 
 def printable(text: str) -> str:
-    """``text`` with every control character shown as ``\\xHH``, safe to print."""
+    """``text`` with every control character (and every byte that is not UTF-8, as
+    os.fsdecode spells it) shown as ``\\xHH``, safe to print."""
     return text.translate(_SHOWN)
