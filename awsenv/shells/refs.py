@@ -15,10 +15,6 @@ import os
 from awsenv import locations
 from awsenv.digest import sha256
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
 MAX_REFS = 64
 
 
@@ -33,23 +29,21 @@ def ref_path(runtime_dir: str, pid: str, found: str, origin: str | None = None) 
     return os.path.join(runtime_dir, "refs", f"{pid if pid.isdigit() else '0'}.{tree}")
 
 
-def touch(runtime_dir: str, pid: str, found: str, watches: Iterable[str], t0: int,
-          origin: str | None = None) -> str:
+def touch(runtime_dir: str, pid: str, found: str, t0: int, origin: str | None = None) -> str:
     """The shell's reference file for this tree, dated when this evaluation started.
 
     One file per shell and tree (pid + hash of the `.awsenv` path), so an
     answer the shell keeps for replay stays checkable against its own date;
-    files of dead shells are pruned. A watched file dated in the future moves
-    the date forward instead of causing a process at every prompt.
+    files of dead shells are pruned. Dated ``t0`` even when a watched file is
+    dated later (an unpacked archive keeps its dates, the future included):
+    a date moved past that file's would hide every other watch (a deny, a
+    profile moved to another account, a sign-out) for as long as the shell
+    stays in the tree. Such a file costs a hook process at each prompt instead,
+    until the clock passes it.
     """
     ref = ref_path(runtime_dir, pid, found, origin)
     _check_dir(os.path.dirname(ref))
     stamp = t0
-    for w in watches:
-        try:  # noqa: SIM105 (no contextlib on the fast path: see the docstring)
-            stamp = max(stamp, os.stat(w).st_mtime_ns)
-        except OSError:
-            pass
     try:
         if _create(ref):
             prune(os.path.dirname(ref))

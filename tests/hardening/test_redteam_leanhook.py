@@ -6,7 +6,8 @@ the full path's bytes (awsenv.shells.hook.hook), and step aside (None) for anyth
 Each hostile input below is one a cloned repository, an unpacked archive, another local
 user or a stale record can bring; the property is checked on both paths in-process.
 Each finding's test failed on the code before its fix (the shells are real bash, zsh and
-fish): a byte that is not UTF-8 in a directory name reached the terminal raw.
+fish): a byte that is not UTF-8 in a directory name reached the terminal raw; a
+`.awsenv` dated in the future hid every other watched file from the shell.
 """
 
 from __future__ import annotations
@@ -160,6 +161,40 @@ def test_cd_into_a_directory_named_with_raw_c1_bytes_writes_none_to_the_terminal
         assert b"asks for dev" in out, out
         assert b"\x9b" not in out and b"\x9d" not in out, out
         assert b"repo\\x9b2J\\x9d0;owned\\x9c\\xff" in out, out
+    finally:
+        sh.close()
+
+
+# ---- a finding: one watched file dated in the future blinded every other watch ----
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_future_dated_awsenv_does_not_hide_a_deny_or_a_moved_profile(
+        kind: str, warm: Path, work: Path) -> None:
+    """A tree unpacked from an archive keeps its files' dates, the future included. The
+    shell compares every watched file (the trust stamp, the AWS config, the sign-in
+    folder) with its reference file (`-nt`), which was dated as late as the latest watched
+    file: a `.awsenv` dated 2100 made the shell miss `awsenv deny` and a profile moved to
+    another account, and keep the old identity for as long as it stayed in the tree."""
+    found = project(work, "unpacked", b"dev\n")
+    allow(found)
+    far = 4102444800 * 10**9  # 2100-01-01
+    os.utime(found, ns=(far, far))
+    sh = Shell(kind, warm, work)
+    try:
+        sh.run("cd unpacked")
+        assert sh.var("AWS_PROFILE") == "dev"
+        out = sh.run("awsenv deny . >/dev/null 2>&1")
+        out += sh.run("")
+        assert sh.var("AWS_PROFILE") is None, out
+        assert "was denied" in out, out
+        sh.run("awsenv allow . >/dev/null 2>&1")
+        sh.run("")
+        assert sh.var("AWS_PROFILE") == "dev"
+        config = Path(os.environ["AWS_CONFIG_FILE"])
+        config.write_text(SSO_CONFIG.replace("111111111111", "999999999999"))
+        out = sh.run("")
+        assert sh.var("AWS_PROFILE") is None, out
+        assert "resolved to 111111111111/Developer" in out, out
     finally:
         sh.close()
 
