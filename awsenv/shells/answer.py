@@ -130,7 +130,7 @@ def conclude(recs: Records, environ: Mapping[str, str], state: State, cur0: Valu
     if not ref or not refs.usable(ref, runtime_dir):
         # Dated at the epoch: whatever the hook watches counts as changed.
         ref = refs.touch(runtime_dir, environ.get("_AWSENV_PID", ""),
-                         environ.get("_AWSENV_FOUND") or "", 0)
+                         environ.get("_AWSENV_FOUND") or "", [], 0)
     recs.add("ref", ref)
     refs.mark_refresh(ref, refresh_at)
 

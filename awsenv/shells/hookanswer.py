@@ -172,7 +172,7 @@ def answer(world: World) -> Records:
     if state.top is not None and state.top.pending:
         watches.append(state.top.pending)
     pid = environ.get("_AWSENV_PID", "")
-    ref = refs.touch(world.runtime_dir, pid, found, t0, environ.get("_AWSENV_FROM"))
+    ref = refs.touch(world.runtime_dir, pid, found, watches, t0, environ.get("_AWSENV_FROM"))
     recs.add("ref", ref)
     refs.mark_refresh(ref, refresh_at)
     for w in watches:

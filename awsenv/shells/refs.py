@@ -11,9 +11,14 @@ shell must never write through a link someone planted.
 from __future__ import annotations
 
 import os
+import time  # loaded by the interpreter itself: free
 
 from awsenv import locations
 from awsenv.digest import sha256
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 MAX_REFS = 64
 
@@ -29,21 +34,31 @@ def ref_path(runtime_dir: str, pid: str, found: str, origin: str | None = None) 
     return os.path.join(runtime_dir, "refs", f"{pid if pid.isdigit() else '0'}.{tree}")
 
 
-def touch(runtime_dir: str, pid: str, found: str, t0: int, origin: str | None = None) -> str:
+def touch(runtime_dir: str, pid: str, found: str, watches: Iterable[str], t0: int,
+          origin: str | None = None) -> str:
     """The shell's reference file for this tree, dated when this evaluation started.
 
     One file per shell and tree (pid + hash of the `.awsenv` path), so an
     answer the shell keeps for replay stays checkable against its own date;
-    files of dead shells are pruned. Dated ``t0`` even when a watched file is
-    dated later (an unpacked archive keeps its dates, the future included):
-    a date moved past that file's would hide every other watch (a deny, a
-    profile moved to another account, a sign-out) for as long as the shell
-    stays in the tree. Such a file costs a hook process at each prompt instead,
-    until the clock passes it.
+    files of dead shells are pruned. A watched file changed while it ran (the
+    detached refresh it waited for deleting a token) moves the date to that
+    change, which the answer already accounts for. A file dated in the future
+    (an unpacked archive keeps its dates) never does: a date past that file's
+    would hide every other watch (a deny, a profile moved to another account,
+    a sign-out) for as long as the shell stays in the tree. Such a file costs a
+    hook process at each prompt instead, until the clock passes it.
     """
     ref = ref_path(runtime_dir, pid, found, origin)
     _check_dir(os.path.dirname(ref))
     stamp = t0
+    now = time.time_ns()
+    for w in watches:
+        try:
+            mtime = os.stat(w).st_mtime_ns
+        except OSError:
+            continue
+        if stamp < mtime <= now:
+            stamp = mtime
     try:
         if _create(ref):
             prune(os.path.dirname(ref))
