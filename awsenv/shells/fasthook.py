@@ -154,6 +154,8 @@ class LeanWorld:
             creds = record.servable(data, config, profile, now)
             if creds is None:
                 raise Unsure  # a fetch: detached, waited for (the full path)
+            if record.token_due(record.sso_cache(self.environ), creds.get("session_key"), now):
+                raise Unsure  # the session signed out or due: renewed or refused (full path)
             values, refresh_at, shown = env_values(creds, profile, region, fact["region"], now)
         elif mode == "profile":
             shown = region or fact["region"]

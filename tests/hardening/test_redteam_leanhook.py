@@ -7,7 +7,8 @@ Each hostile input below is one a cloned repository, an unpacked archive, anothe
 user or a stale record can bring; the property is checked on both paths in-process.
 Each finding's test failed on the code before its fix (the shells are real bash, zsh and
 fish): a byte that is not UTF-8 in a directory name reached the terminal raw; a
-`.awsenv` dated in the future hid every other watched file from the shell.
+`.awsenv` dated in the future hid every other watched file from the shell; re-entering
+an env-mode tree after `aws sso logout` put the cached role credentials back.
 """
 
 from __future__ import annotations
@@ -322,6 +323,33 @@ def test_a_profile_that_moved_is_never_answered_stale_or_rebuilt(warm: Path,
     profileindex.build(*profileindex.location(os.environ))
     assert fasthook.lean_answer(shell(found)) is None
     assert b"resolved to 111111111111/Developer" in full(shell(found))
+
+
+# ---- a session that ended: env mode's cached role credentials ----
+
+def test_reentering_an_env_mode_tree_after_aws_sso_logout_hands_out_no_credentials(
+        warm: Path, work: Path) -> None:
+    """`aws sso logout` deletes the AWS CLI's token file, not awsenv's role records. The
+    hook drops an env-mode identity's credentials at the next prompt (signed out); leaving
+    the tree and coming back must not put them back in the shell (credential-process,
+    reading the same record, hands out nothing until an awsenv process renews the sign-in
+    or finds it over: creds.record.token_due)."""
+    found = allow(project(work, "env", b"profile = dev\nmode = env\n"))
+    token = signed_in(8 * 3600)
+    inside = applied(shell(found), full(shell(found)))
+    assert inside["AWS_ACCESS_KEY_ID"] == "ASIADEV"
+    token.unlink()  # aws sso logout
+    stayed = applied(inside, full({**inside, "_AWSENV_REASON": ""}))
+    assert "AWS_ACCESS_KEY_ID" not in stayed
+    gone = {**stayed, "_AWSENV_FOUND": "", "_AWSENV_REASON": ""}
+    left = applied(gone, full(gone))
+    back = {**left, "_AWSENV_FOUND": found, "_AWSENV_REASON": ""}
+    assert fasthook.lean_answer(back) is None
+    answer = full(back)
+    again = applied(back, answer)
+    assert "AWS_ACCESS_KEY_ID" not in again, messages(answer)
+    assert any("not signed in" in m or "sign in" in m for m in messages(answer)), \
+        messages(answer)
 
 
 # ---- the shared botocore session (auth.clients, ec0ed26) ----
