@@ -69,6 +69,8 @@ def warm_env_answer(environ: Mapping[str, str], profile: str, region: str | None
     facts = record.facts(data)
     if creds is None or facts is None:
         return None
+    if record.token_due(record.sso_cache(environ), creds.get("session_key"), now):
+        return None  # signed out or due: the full path renews it or refuses (exit 3)
     values, refresh_at, shown = env_values(creds, profile, region, facts["region"], now)
     describe = label(profile, facts["prod"], facts["account_id"], facts["role_name"], shown)
     return use_answer(environ, Layer("use", None, profile, "env", region=region,

@@ -238,13 +238,13 @@ def _env_mode(env: Environment, pinfo: profileinfo.ProfileInfo, region: str | No
     now = env.now()
     values: Values = {"AWS_PROFILE": None}
     hit = cache.lookup(env.paths, pinfo.name, now)
-    if hit is not None and not keyring:
+    if hit is not None:
         from awsenv.creds import record
 
         if record.token_due(os.fspath(env.paths.aws_sso_cache), hit.get("session_key"), now):
             # Its session's sign-in is gone (`aws sso logout`) or nearly over: as the
-            # credential-process hit does, nothing is handed out until an awsenv process
-            # (the detached fetch below, through creds.get) renews it or finds it ended.
+            # credential-process hit does, nothing is handed out until creds.get (here,
+            # or in the prompt's detached fetch below) renews it or finds it ended.
             hit = None
     if hit is None and not keyring:
         # A fetch may need the keyring (token refresh) or wait on a slow

@@ -352,6 +352,22 @@ def test_reentering_an_env_mode_tree_after_aws_sso_logout_hands_out_no_credentia
         messages(answer)
 
 
+def test_use_mode_env_after_aws_sso_logout_refuses_instead_of_serving_the_cache(
+        warm: Path) -> None:
+    """The README: `awsenv use P` while signed out refuses (exit 3). In env mode both the
+    fast answer (shells.fastuse) and the full one served the cached role record after
+    `aws sso logout` instead."""
+    from awsenv.errors import NotSignedIn
+    from awsenv.shells import fastuse
+
+    environ = {**shell(""), "_AWSENV_REASON": ""}
+    assert fastuse.warm_env_answer(environ, "dev", None) is not None
+    signed_in(8 * 3600).unlink()  # aws sso logout
+    assert fastuse.warm_env_answer(environ, "dev", None) is None
+    with pytest.raises(NotSignedIn):
+        hook.use(Environment(environ=environ), "dev", mode="env")
+
+
 # ---- the shared botocore session (auth.clients, ec0ed26) ----
 
 def test_one_process_clients_follow_each_endpoint_and_profile(warm: Path,

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _shellkit import make_project
+from _shellkit import make_project, signed_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import shells
@@ -171,7 +171,8 @@ def test_hook_and_warm_env_use_are_stdlib_only(plain_config: Path, work: Path) -
     got = records.parse(res.stdout)
     assert ("set", "AWS_PROFILE", "dev") in got and ("tree", found) in got
 
-    # env mode with a warm credential cache
+    # env mode with a warm credential cache (its session signed in: creds.record.token_due)
+    signed_in(8 * 3600)
     from awsenv.creds import cache
     from awsenv.environment import Environment
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _shellkit import signed_in
 
 from awsenv.creds import cache
 from awsenv.environment import Environment
@@ -49,7 +50,10 @@ USE = ["use", "--emit", "--protocol", "1", "--mode", "env"]
 
 
 def warm(profile: str, *, region: str = "eu-west-1", facts: bool = True) -> Path:
-    """A servable record for ``profile``, as a fetch would have stored it."""
+    """A servable record for ``profile``, as a fetch would have stored it, and its
+    session (corp) signed in: a record is not handed out once its session's token is
+    gone or due (creds.record.token_due)."""
+    signed_in(8 * 3600)
     paths = Environment.from_os().paths
     assert paths is not None
     now = time.time()
