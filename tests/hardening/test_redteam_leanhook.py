@@ -8,7 +8,8 @@ user or a stale record can bring; the property is checked on both paths in-proce
 Each finding's test failed on the code before its fix (the shells are real bash, zsh and
 fish): a byte that is not UTF-8 in a directory name reached the terminal raw; a
 `.awsenv` dated in the future hid every other watched file from the shell; re-entering
-an env-mode tree after `aws sso logout` put the cached role credentials back.
+an env-mode tree, or `use --mode env`, after `aws sso logout` handed out the cached role
+credentials again.
 """
 
 from __future__ import annotations
