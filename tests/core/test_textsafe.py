@@ -28,3 +28,17 @@ def test_every_control_and_nothing_else() -> None:
         assert printable(c) == reference(c), hex(code)
     assert printable("dev\x1b]0;owned\x07 ok é") == "dev\\x1b]0;owned\\x07 ok é"
     assert reexported is printable
+
+
+INVISIBLE = (0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+             *range(0x2066, 0x206A), 0xFEFF)
+
+
+def test_bidi_and_zero_width_characters_are_shown() -> None:
+    """A name from a config, the service or a directory cannot pass for another:
+    "prod" + RIGHT-TO-LEFT OVERRIDE + "ved" shows as "proddev" in a terminal."""
+    assert printable("prod\u202eved") == "prod\\u202eved"
+    for code in INVISIBLE:
+        assert printable(f"a{chr(code)}b") == f"a\\u{code:04x}b", hex(code)
+    # Visible text around them, in any script, stays as it is.
+    assert printable("é ß 東京 עברית") == "é ß 東京 עברית"
