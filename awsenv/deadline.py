@@ -16,8 +16,12 @@ once it is spent):
 
 The budget runs only once an entry point calls :func:`begin` (the CLI, the hook,
 the detached refresher): library callers and in-process tests get per-attempt
-timeouts only. Core code reports slow calls and retries to one listener the
-edge installs (:func:`listen`), which decides whether a person sees a line.
+timeouts only. Its clock starts at the command's first attempt to reach the
+service (:func:`attempt`), not at :func:`begin`: the interpreter, imports and
+botocore's set-up are local work, and on a loaded machine they alone took
+more than a 1 s budget before a request was sent. Core code reports slow calls
+and retries to one listener the edge installs (:func:`listen`), which decides
+whether a person sees a line.
 Stdlib only (imported by the prompt hook).
 """
 
@@ -37,28 +41,36 @@ MAX = 3600.0
 # starts), "done" (it ended, answered or not) or "retry" (another attempt follows).
 Listener = Callable[[str, str, int, int, str], None]
 
+_armed = False  # a budget runs (begin): its clock starts at the first attempt
 _started: float | None = None
 _prompt = False
 _listener: Listener | None = None
 
 
 def begin(*, prompt: bool = False) -> None:
-    """Start the command's budget now (``prompt``: the short bound of `use`/the hook)."""
-    global _started, _prompt
-    _started = time.monotonic()
-    _prompt = prompt
+    """This command has a budget (``prompt``: the short bound of `use`/the hook); its
+    clock starts at the first attempt (:func:`attempt`)."""
+    global _armed, _started, _prompt
+    _armed, _started, _prompt = True, None, prompt
 
 
 def end() -> None:
     """No budget any more (tests, long-running servers)."""
+    global _armed, _started
+    _armed, _started = False, None
+
+
+def attempt() -> None:
+    """An attempt to reach the service is about to start: the clock runs from the first."""
     global _started
-    _started = None
+    if _armed and _started is None:
+        _started = time.monotonic()
 
 
 def renew() -> None:
     """An answer arrived (listing) or a person finished approving: the full budget again."""
     global _started
-    if _started is not None:
+    if _armed:
         _started = time.monotonic()
 
 
@@ -93,9 +105,12 @@ def seconds_setting(environ: Mapping[str, str], name: str, default: float,
 
 
 def remaining(environ: Mapping[str, str] | None = None) -> float | None:
-    """Seconds left (may be negative), or None when no budget runs."""
-    if _started is None:
+    """Seconds left (may be negative), or None when no budget runs; all of it before
+    the first attempt."""
+    if not _armed:
         return None
+    if _started is None:
+        return limit(environ)
     return _started + limit(environ) - time.monotonic()
 
 

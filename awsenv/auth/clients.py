@@ -186,6 +186,7 @@ def _watched(env: Environment, client: BaseClient, session: Any,
             context = {}
         op = context.get("awsenv_op", "")
         attempt = int((context.get("retries") or {}).get("attempt") or 1)
+        deadline.attempt()  # the budget's clock runs from the first request, not the start
         left = deadline.remaining(environ)
         if left is not None:
             if left <= 0.05:

@@ -115,3 +115,26 @@ def test_the_deadline_does_not_reach_the_sdk_path_without_a_cli() -> None:
 
     deadline.end()
     assert deadline.remaining(os.environ) is None
+
+
+def test_the_clock_starts_at_the_first_request_not_at_the_command_start(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local work before the first request (the interpreter, imports, botocore's set-up:
+    on a loaded machine over a second) is not the service's wait: with a 1 s budget and
+    1.2 s of local work first, the call still gets its whole second."""
+    from awsenv import deadline
+    from awsenv.auth import clients
+
+    monkeypatch.setenv("AWSENV_DEADLINE", "1")
+    env = world.env()
+    deadline.begin()
+    try:
+        assert deadline.remaining(env.environ) == 1.0  # all of it, before any attempt
+        time.sleep(1.2)  # the local work (not a timed assertion: the budget's input)
+        reply = clients.oidc(env, world.session.region).register_client(
+            clientName="t", clientType="public")
+        assert reply["clientId"]
+        left = deadline.remaining(env.environ)
+        assert left is not None and 0 < left < 1.0  # the clock runs now
+    finally:
+        deadline.end()
