@@ -33,7 +33,8 @@ from awsenv.shells import fasthook, hook, profileindex, records
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "shell"))
 from _interactive import Shell  # noqa: E402
-from _shellkit import SSO_CONFIG, signed_in  # noqa: E402
+from _shellkit import SSO_CONFIG, applied, hook_environ, signed_in  # noqa: E402
+from _shellkit import full_hook_answer as full  # noqa: E402
 
 KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
 
@@ -93,36 +94,6 @@ def allow(found: str | Path) -> str:
     return os.fspath(found)
 
 
-def shell(found: str) -> dict[str, str]:
-    environ = {**os.environ, "_AWSENV_FOUND": found, "_AWSENV_PID": "4242",
-               "_AWSENV_REASON": "dir"}
-    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWSENV_PROFILE",
-                 "AWSENV_EXPIRES"):
-        environ.pop(name, None)
-    return environ
-
-
-def full(environ: dict[str, str]) -> bytes:
-    return hook.hook(Environment(environ=environ)).finish(0)
-
-
-def applied(environ: dict[str, str], answer: bytes) -> dict[str, str]:
-    """The shell after applying ``answer`` (what the shell functions do with it)."""
-    out = dict(environ)
-    for rec in records.parse(answer):
-        if rec[0] == "set":
-            out[rec[1]] = rec[2]
-        elif rec[0] == "unset":
-            out.pop(rec[1], None)
-        elif rec[0] == "state":
-            out["_AWSENV_STATE"] = rec[1]
-        elif rec[0] == "tree":
-            out["_AWSENV_FROM"] = rec[1]
-        elif rec[0] == "ref":
-            out["_AWSENV_REF"] = rec[1]
-    return out
-
-
 def messages(answer: bytes) -> list[str]:
     return [r[1] for r in records.parse(answer) if r[0] == "msg"]
 
@@ -134,12 +105,12 @@ def test_a_byte_that_is_not_utf8_in_a_directory_name_is_shown_escaped(warm: Path
     """Untrusted (the full path's "asks for" line) and trusted (the lean answer's "from"
     line): every message is UTF-8 and shows the bytes as \\xHH, never the raw byte."""
     found = project(work, RAW, b"dev\n")
-    untrusted = full(shell(os.fspath(found)))
+    untrusted = full(hook_environ(os.fspath(found)))
     asks = [m for m in messages(untrusted) if "asks for dev" in m]
     assert asks, messages(untrusted)
     allow(found)
-    lean = fasthook.lean_answer(shell(os.fspath(found)))
-    assert lean is not None and lean == full(shell(os.fspath(found)))
+    lean = fasthook.lean_answer(hook_environ(os.fspath(found)))
+    assert lean is not None and lean == full(hook_environ(os.fspath(found)))
     entered = [m for m in messages(lean) if "from" in m]
     assert entered, messages(lean)
     for line in asks + entered:
@@ -275,14 +246,14 @@ def test_lean_answers_exactly_as_the_full_path_or_steps_aside(
     unsure = unsure_cases(work, other_user)
     profileindex.build(*profileindex.location(os.environ))
     for why, found in trusted.items():
-        environ = shell(found)
+        environ = hook_environ(found)
         lean = fasthook.lean_answer(environ)
         assert lean is not None, why
         assert lean == full(environ), why
         names = {r[1] for r in records.parse(lean) if r[0] == "set"}
         assert names & {"AWS_PROFILE", "AWS_ACCESS_KEY_ID"}, why  # it did switch
     for why, found in unsure.items():
-        assert fasthook.lean_answer(shell(found)) is None, why
+        assert fasthook.lean_answer(hook_environ(found)) is None, why
 
 
 def test_env_mode_never_takes_another_profiles_or_configs_credentials(
@@ -290,28 +261,28 @@ def test_env_mode_never_takes_another_profiles_or_configs_credentials(
     """A record in dev's place holding prod-admin's keys, or one written for another AWS
     config, or a stale one: the lean answer steps aside (the full path fetches)."""
     found = allow(project(work, "env", b"profile = dev\nmode = env\n"))
-    assert fasthook.lean_answer(shell(found)) is not None
+    assert fasthook.lean_answer(hook_environ(found)) is not None
     mine = store("dev")
     good = mine.read_bytes()
     theirs = store("prod-admin")
     mine.write_bytes(theirs.read_bytes())
-    assert fasthook.lean_answer(shell(found)) is None
+    assert fasthook.lean_answer(hook_environ(found)) is None
     record = json.loads(good)
     record["config"] = "/elsewhere/config"
     mine.write_text(json.dumps(record))
-    assert fasthook.lean_answer(shell(found)) is None
+    assert fasthook.lean_answer(hook_environ(found)) is None
     record = json.loads(good)
     record["stamp"] = [1, 2, 3]
     mine.write_text(json.dumps(record))
-    assert fasthook.lean_answer(shell(found)) is None
+    assert fasthook.lean_answer(hook_environ(found)) is None
     mine.write_bytes(good)
-    assert fasthook.lean_answer(shell(found)) is not None
+    assert fasthook.lean_answer(hook_environ(found)) is not None
 
 
 def test_a_profile_that_moved_is_never_answered_stale_or_rebuilt(warm: Path,
                                                                 work: Path) -> None:
     found = allow(project(work, "moved", b"dev\n"))
-    assert fasthook.lean_answer(shell(found)) is not None
+    assert fasthook.lean_answer(hook_environ(found)) is not None
     config = Path(os.environ["AWS_CONFIG_FILE"])
     before = config.stat()
     # The same size, a later date: only the stamp tells the index it is stale.
@@ -320,10 +291,10 @@ def test_a_profile_that_moved_is_never_answered_stale_or_rebuilt(warm: Path,
     os.utime(config, ns=(later, later))
     assert config.stat().st_size == before.st_size
     assert config.stat().st_ino == before.st_ino
-    assert fasthook.lean_answer(shell(found)) is None
+    assert fasthook.lean_answer(hook_environ(found)) is None
     profileindex.build(*profileindex.location(os.environ))
-    assert fasthook.lean_answer(shell(found)) is None
-    assert b"resolved to 111111111111/Developer" in full(shell(found))
+    assert fasthook.lean_answer(hook_environ(found)) is None
+    assert b"resolved to 111111111111/Developer" in full(hook_environ(found))
 
 
 # ---- a session that ended: env mode's cached role credentials ----
@@ -337,7 +308,7 @@ def test_reentering_an_env_mode_tree_after_aws_sso_logout_hands_out_no_credentia
     or finds it over: creds.record.token_due)."""
     found = allow(project(work, "env", b"profile = dev\nmode = env\n"))
     token = signed_in(8 * 3600)
-    inside = applied(shell(found), full(shell(found)))
+    inside = applied(hook_environ(found), full(hook_environ(found)))
     assert inside["AWS_ACCESS_KEY_ID"] == "ASIADEV"
     token.unlink()  # aws sso logout
     stayed = applied(inside, full({**inside, "_AWSENV_REASON": ""}))
@@ -361,7 +332,7 @@ def test_use_mode_env_after_aws_sso_logout_refuses_instead_of_serving_the_cache(
     from awsenv.errors import NotSignedIn
     from awsenv.shells import fastuse
 
-    environ = {**shell(""), "_AWSENV_REASON": ""}
+    environ = {**hook_environ(""), "_AWSENV_REASON": ""}
     assert fastuse.warm_env_answer(environ, "dev", None) is not None
     signed_in(8 * 3600).unlink()  # aws sso logout
     assert fastuse.warm_env_answer(environ, "dev", None) is None

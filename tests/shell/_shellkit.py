@@ -15,8 +15,19 @@ from typing import Any
 import pytest
 from support.world import browser_ran, sign_in
 
-__all__ = ["KINDS", "PLAIN_CONFIG", "SSO_CONFIG", "browser_ran", "login", "make_project",
-           "plain_shell_fixture", "signed_in"]
+__all__ = [
+    "KINDS",
+    "PLAIN_CONFIG",
+    "SSO_CONFIG",
+    "applied",
+    "browser_ran",
+    "full_hook_answer",
+    "hook_environ",
+    "login",
+    "make_project",
+    "plain_shell_fixture",
+    "signed_in",
+]
 
 KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
 
@@ -110,3 +121,41 @@ def plain_shell_fixture() -> Any:
         sh.close()
 
     return fixture
+
+
+def hook_environ(found: object) -> dict[str, str]:
+    """This process's environment as the shell hands it to the hook for a `cd` that
+    found ``found`` (no identity set yet)."""
+    environ = {**os.environ, "_AWSENV_FOUND": os.fspath(found),  # type: ignore[call-overload]
+               "_AWSENV_PID": "4242", "_AWSENV_REASON": "dir"}
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWSENV_PROFILE",
+                 "AWSENV_EXPIRES"):
+        environ.pop(name, None)
+    return environ
+
+
+def full_hook_answer(environ: dict[str, str]) -> bytes:
+    """The full path's hook answer (awsenv.shells.hook), in process."""
+    from awsenv.environment import Environment
+    from awsenv.shells import hook
+
+    return hook.hook(Environment(environ=environ)).finish(0)
+
+
+def applied(environ: dict[str, str], answer: bytes) -> dict[str, str]:
+    """The shell after applying ``answer`` (what the shell functions do with it)."""
+    from awsenv.shells import records
+
+    out = dict(environ)
+    for rec in records.parse(answer):
+        if rec[0] == "set":
+            out[rec[1]] = rec[2]
+        elif rec[0] == "unset":
+            out.pop(rec[1], None)
+        elif rec[0] == "state":
+            out["_AWSENV_STATE"] = rec[1]
+        elif rec[0] == "tree":
+            out["_AWSENV_FROM"] = rec[1]
+        elif rec[0] == "ref":
+            out["_AWSENV_REF"] = rec[1]
+    return out

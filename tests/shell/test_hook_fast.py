@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from _shellkit import SSO_CONFIG, make_project, signed_in
+from _shellkit import SSO_CONFIG, applied, hook_environ, make_project, signed_in
+from _shellkit import full_hook_answer as full
 from support.loaded import run as loaded_by
 from support.other_user import OtherUser
 from support.world import write_config
@@ -87,43 +88,13 @@ def world(isolated_home: Path, work: Path) -> dict[str, Path]:
     return trees
 
 
-def shell(found: Path | str) -> dict[str, str]:
-    environ = {**os.environ, "_AWSENV_FOUND": os.fspath(found), "_AWSENV_PID": "4242",
-               "_AWSENV_REASON": "dir"}
-    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWSENV_PROFILE",
-                 "AWSENV_EXPIRES"):
-        environ.pop(name, None)
-    return environ
-
-
-def full(environ: dict[str, str]) -> bytes:
-    return hook.hook(Environment(environ=environ)).finish(0)
-
-
-def applied(environ: dict[str, str], answer: bytes) -> dict[str, str]:
-    """The shell after applying ``answer`` (what the bash functions do with it)."""
-    out = dict(environ)
-    for rec in records.parse(answer):
-        if rec[0] == "set":
-            out[rec[1]] = rec[2]
-        elif rec[0] == "unset":
-            out.pop(rec[1], None)
-        elif rec[0] == "state":
-            out["_AWSENV_STATE"] = rec[1]
-        elif rec[0] == "tree":
-            out["_AWSENV_FROM"] = rec[1]
-        elif rec[0] == "ref":
-            out["_AWSENV_REF"] = rec[1]
-    return out
-
-
 def probe(environ: dict[str, str]) -> tuple[list[tuple[str, ...]], set[str], int]:
     out, loaded, rc = loaded_by(HOOK, environ)
     return records.parse(out), loaded, rc
 
 
 def test_entering_a_trusted_tree_loads_only_the_lean_modules(world: dict[str, Path]) -> None:
-    environ = shell(world["a"] / ".awsenv")
+    environ = hook_environ(world["a"] / ".awsenv")
     probe(environ)  # a new shell's first answer creates its reference file
     got, loaded, rc = probe(environ)
     assert rc == 0
@@ -145,10 +116,11 @@ def test_lean_and_full_answers_agree(world: dict[str, Path], case: str) -> None:
     target = {"env-mode": world["env"], "region": world["region"], "prod": world["b"],
               "no-session": world["plain"], "nested": world["inner"], "between": world["b"],
               }.get(case, world["a"]) / ".awsenv"
-    environ = shell(target)
+    environ = hook_environ(target)
     if case in ("nested", "leave", "between", "stay", "hand-edited", "leave-to-use",
                 "refresh-early"):
-        environ = {**applied(shell(a), full(shell(a))), "_AWSENV_FOUND": os.fspath(target)}
+        environ = {**applied(hook_environ(a), full(hook_environ(a))),
+                   "_AWSENV_FOUND": os.fspath(target)}
     if case in ("over-use", "leave-to-use"):
         used = hook.use(Environment(environ={**environ, "_AWSENV_FOUND": ""}), "prod-admin",
                         mode="profile").finish(0)
@@ -180,7 +152,7 @@ def test_a_link_to_a_trusted_file_agrees_and_is_watched(world: dict[str, Path],
                                                         work: Path) -> None:
     (work / "alias").symlink_to(world["a"])
     found = allow(work / "alias")
-    environ = shell(found)
+    environ = hook_environ(found)
     lean = fasthook.lean_answer(environ)
     assert lean is not None and lean == full(environ)
     assert ("watch", os.fspath(work)) in records.parse(lean)  # the link's directory
@@ -238,18 +210,18 @@ def test_every_doubt_takes_the_full_path(world: dict[str, Path], work: Path,
     cases = _untrusted_trees(world, work, other_user)
     profileindex.build(*profileindex.location(os.environ))  # the new profiles' files
     for why, found in cases.items():
-        assert fasthook.lean_answer(shell(found)) is None, why
+        assert fasthook.lean_answer(hook_environ(found)) is None, why
     # ... and the full path answers them as it always did.
-    got, loaded, rc = probe(shell(cases["re-pointed"]))
+    got, loaded, rc = probe(hook_environ(cases["re-pointed"]))
     assert rc == 0 and "awsenv.shells.hook" in loaded
     assert any(r[0] == "msg" and "asks for prod-admin" in r[1] for r in got), got
-    got, loaded, rc = probe(shell(cases["foreign-owned record"]))
+    got, loaded, rc = probe(hook_environ(cases["foreign-owned record"]))
     assert rc == 0 and "awsenv.shells.hook" in loaded
     assert any(r[0] == "msg" and "asks for dev" in r[1] for r in got), got
 
 
 def test_state_it_cannot_be_sure_of_takes_the_full_path(world: dict[str, Path]) -> None:
-    a = shell(world["a"] / ".awsenv")
+    a = hook_environ(world["a"] / ".awsenv")
     assert fasthook.lean_answer(a) is not None
     inside = applied(a, full(a))
     assert fasthook.lean_answer({**a, "_AWSENV_FOUND": "/nowhere/.awsenv"}) is None
@@ -271,7 +243,7 @@ def test_state_it_cannot_be_sure_of_takes_the_full_path(world: dict[str, Path]) 
     assert fasthook.lean_answer(a) is None
     assert fasthook.lean_answer(inside) is None  # the full path marks it
     signed_in(8 * 3600)
-    env_tree = shell(world["env"] / ".awsenv")
+    env_tree = hook_environ(world["env"] / ".awsenv")
     assert fasthook.lean_answer(env_tree) is not None
     paths = Environment.from_os().paths
     assert paths is not None
