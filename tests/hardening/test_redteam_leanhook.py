@@ -18,14 +18,12 @@ import json
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from support.other_user import OtherUser
 from support.world import write_config
 
-from awsenv.creds import cache
 from awsenv.environment import Environment
 from awsenv.project import trust
 from awsenv.shells import fasthook, hook, profileindex, records
@@ -33,7 +31,7 @@ from awsenv.shells import fasthook, hook, profileindex, records
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "shell"))
 from _interactive import Shell  # noqa: E402
-from _shellkit import SSO_CONFIG, applied, hook_environ, signed_in  # noqa: E402
+from _shellkit import SSO_CONFIG, applied, hook_environ, signed_in, stored_credentials  # noqa: E402
 from _shellkit import full_hook_answer as full  # noqa: E402
 
 KINDS = [k for k in ("bash", "zsh", "fish") if shutil.which(k)]
@@ -63,15 +61,7 @@ def warm(isolated_home: Path) -> Path:
 
 def store(profile: str) -> Path:
     """A servable credential record for ``profile`` (as a fetch stores it)."""
-    paths = Environment.from_os().paths
-    assert paths is not None
-    now = time.time()
-    return cache.store(paths, {
-        "access_key_id": f"ASIA{profile.upper()}", "secret_access_key": "s3cret",
-        "session_token": "tok", "expiration": now + 3600, "fetched_at": now,
-        "profile": profile, "session_key": "corp", "account_id": "111111111111",
-        "role_name": "Developer", "region": "eu-west-1",
-    }, cache.config_stamp(paths))
+    return stored_credentials(profile)
 
 
 def project(parent: Path, name: str, data: bytes) -> Path:

@@ -159,3 +159,22 @@ def applied(environ: dict[str, str], answer: bytes) -> dict[str, str]:
         elif rec[0] == "ref":
             out["_AWSENV_REF"] = rec[1]
     return out
+
+
+def stored_credentials(profile: str, *, role: str = "Developer", region: str = "eu-west-1"
+                       ) -> Path:
+    """A servable credential record for ``profile`` of session corp, as a fetch stores it."""
+    import time
+
+    from awsenv.creds import cache
+    from awsenv.environment import Environment
+
+    paths = Environment.from_os().paths
+    assert paths is not None
+    now = time.time()
+    return cache.store(paths, {
+        "access_key_id": f"ASIA{profile.upper()}", "secret_access_key": "s3cret",
+        "session_token": "tok", "expiration": now + 3600, "fetched_at": now,
+        "profile": profile, "session_key": "corp", "account_id": "111111111111",
+        "role_name": role, "region": region,
+    }, cache.config_stamp(paths))

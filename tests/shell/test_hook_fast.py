@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _shellkit import SSO_CONFIG, applied, hook_environ, make_project, signed_in
+from _shellkit import SSO_CONFIG, applied, hook_environ, make_project, signed_in, stored_credentials
 from _shellkit import full_hook_answer as full
 from support.loaded import run as loaded_by
 from support.other_user import OtherUser
@@ -44,15 +44,7 @@ HOOK = ["hook", "--protocol", "1", "bash"]
 
 def warm(profile: str) -> Path:
     """A servable credential record for ``profile``, as a fetch would have stored it."""
-    paths = Environment.from_os().paths
-    assert paths is not None
-    now = time.time()
-    return cache.store(paths, {
-        "access_key_id": f"ASIA{profile.upper()}", "secret_access_key": "s3cret",
-        "session_token": "tok", "expiration": now + 3600, "fetched_at": now,
-        "profile": profile, "session_key": "corp", "account_id": "111111111111",
-        "role_name": "Developer", "region": "eu-west-1",
-    }, cache.config_stamp(paths))
+    return stored_credentials(profile)
 
 
 def allow(tree: Path) -> Path:
