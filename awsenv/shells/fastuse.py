@@ -19,7 +19,7 @@ import sys
 import time
 
 from awsenv.shells.answer import back, env_values, label, use_answer
-from awsenv.shells.records import PROTOCOL, Records
+from awsenv.shells.records import PROTOCOL, Records, send
 from awsenv.shells.state import Layer, State
 
 TYPE_CHECKING = False
@@ -104,13 +104,7 @@ def _warm(opts: dict[str, Any]) -> int | None:
         return None
     if data is None:
         return None
-    try:
-        out = sys.stdout.buffer
-        out.write(data)
-        out.flush()
-    except OSError:  # the shell went away (Ctrl-C): nothing to answer
-        return 1
-    return 0
+    return 0 if send(data) else 1  # False: the shell went away (Ctrl-C)
 
 
 def picked(opts: dict[str, Any]) -> int | None:
