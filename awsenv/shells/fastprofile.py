@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-
-
 def default_mode(environ: Mapping[str, str]) -> str | None:
     """``shell_mode`` from awsenv's settings as :func:`awsenv.settings.load` reads it;
     None when only the full reader can say (a linked or damaged file: it reports)."""

@@ -50,10 +50,6 @@ def parse_use_args(args: list[str]) -> dict[str, Any] | None:
         return None
     return opts
 
-TOKEN_LEAD = 12 * 60
-CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                   "AWS_CREDENTIAL_EXPIRATION")
-
 
 def warm_env_answer(environ: Mapping[str, str], profile: str, region: str | None) -> bytes | None:
     """The whole answer to `use --mode env PROFILE` from the cache, or None (full path)."""
