@@ -123,6 +123,15 @@ def no_leftover_deadline() -> Iterator[None]:
 
 
 @pytest.fixture
+def work(tmp_path: Path) -> Path:
+    """A 0755 work directory for project trees (tmp_path's parents are private)."""
+    d = tmp_path / "work"
+    d.mkdir()
+    d.chmod(0o755)
+    return d
+
+
+@pytest.fixture
 def emulator(monkeypatch: pytest.MonkeyPatch):
     """A running IAM Identity Center emulator (auto-approving, no poll interval) whose
     AWS_ENDPOINT_URL_* variables are in os.environ, so subprocesses use it too."""

@@ -42,14 +42,6 @@ RAW = os.fsdecode(b"repo\x9b2J\x9d0;owned\x9c\xff")
 
 
 @pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    d.chmod(0o755)
-    return d
-
-
-@pytest.fixture
 def warm(isolated_home: Path) -> Path:
     """The shell tests' config (dev, prod-admin, plain, a chain), signed in, index fresh."""
     write_config(SSO_CONFIG)

@@ -57,14 +57,6 @@ def awsenv_lines(out: str) -> list[str]:
     return [ln.strip() for ln in out.replace("\r", "").split("\n") if "awsenv: " in ln]
 
 
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    d.chmod(0o755)
-    return d
-
-
 @pytest.fixture(params=KINDS)
 def sh(request: pytest.FixtureRequest, config: Path, work: Path,
        isolated_home: Path) -> Iterator[Shell]:

@@ -75,14 +75,6 @@ def env(config: Path) -> Environment:
     return Environment.from_os()
 
 
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    d.chmod(0o755)
-    return d
-
-
 @pytest.fixture(params=KINDS)
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -15,15 +15,6 @@ def plain_config(isolated_home: Path) -> Path:
     return write_config(PLAIN_CONFIG)
 
 
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    """A 0755 work directory for project trees (tmp_path's parents are private)."""
-    d = tmp_path / "work"
-    d.mkdir()
-    d.chmod(0o755)
-    return d
-
-
 # One emulator per module (tests reset the knobs they change), device polling every 0.1 s.
 emu = emulator_fixture(scope="module", device_interval=0.1)
 
