@@ -19,23 +19,42 @@ from awsenv.auth.secrets import SessionSecrets
 pytestmark = pytest.mark.keyring
 
 READER = """
-import json, sys
+import json, sys, time
 from contextlib import closing
 import secretstorage
-with closing(secretstorage.dbus_init()) as bus:
+from secretstorage.exceptions import ItemNotFoundException
+
+
+def listing(bus):
     found = {}
     for item in secretstorage.get_default_collection(bus).get_all_items():
         attrs = item.get_attributes()
         if attrs.get("service", "").startswith(sys.argv[1]):
             found[attrs["service"] + "|" + attrs.get("username", "")] = (
                 item.get_secret().decode("utf-8"))
+    return found
+
+
+with closing(secretstorage.dbus_init()) as bus:
+    for attempt in range(20):
+        try:
+            found = listing(bus)
+            break
+        except ItemNotFoundException:
+            # Other test workers share this keyring: an item of theirs can go
+            # between the collection's listing and the read of its attributes.
+            time.sleep(0.05)
+    else:
+        found = listing(bus)
 print(json.dumps(found))
 """
 
 
 def stored(prefix: str) -> dict[str, str]:
+    """Every keyring entry whose service starts with PREFIX, read past awsenv and keyring."""
     out = subprocess.run([sys.executable, "-c", READER, prefix], capture_output=True, text=True,
-                         check=True, timeout=60)
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
     return {k.split("|")[0]: v for k, v in json.loads(out.stdout).items()
             if k.split("|")[1] == "session"}
 
