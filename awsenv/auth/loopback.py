@@ -34,6 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from awsenv import signalwait
+
 log = logging.getLogger(__name__)
 
 HANDOFF_PREFIX = "/h/"
@@ -154,7 +156,7 @@ class LoopbackServer:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.2}, daemon=True)
-        self._thread.start()
+        signalwait.start_shielded(self._thread)  # Ctrl-C goes to the waiting main thread
 
     def close(self) -> None:
         with self._lock:

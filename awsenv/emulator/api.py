@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from awsenv import signalwait
 from awsenv.emulator import admin, oidc
 from awsenv.emulator import state as st
 from awsenv.emulator.directory import Directory
@@ -55,7 +56,8 @@ class Emulator:
         self._thread = threading.Thread(target=server.serve_forever,
                                         kwargs={"poll_interval": 0.1},
                                         name="awsenv-emulator", daemon=True)
-        self._thread.start()
+        # Ending signals go to the main thread (the sandbox waits there on its shell).
+        signalwait.start_shielded(self._thread)
         return self
 
     def stop(self) -> None:

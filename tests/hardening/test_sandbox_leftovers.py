@@ -92,6 +92,33 @@ def test_a_signal_removes_the_tree_and_ends_the_shell(scratch: Path, shell: str,
         child.close(force=True)
 
 
+def blocked(pid: int, tid: int) -> set[int]:
+    """The signals thread ``tid`` of ``pid`` blocks (its SigBlk mask in /proc)."""
+    status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
+    mask = int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", status, re.M).group(1), 16)  # type: ignore[union-attr]
+    return {n for n in range(1, 65) if mask >> (n - 1) & 1}
+
+
+def test_only_the_main_thread_can_take_an_ending_signal(scratch: Path) -> None:
+    """The kernel gives a `kill` to any thread that does not block it. Had the emulator's
+    thread taken it, the main thread, waiting on the shell, would never have run the
+    handler: so every other thread blocks the ending signals."""
+    child = spawn(scratch)
+    try:
+        child.expect(r"\[sandbox\]")
+        pid = child.pid
+        others = [int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid]
+        assert others, "the emulator serves in a thread of its own"
+        ending = {signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGQUIT}
+        for tid in others:
+            assert ending <= blocked(pid, tid), (tid, blocked(pid, tid))
+        assert not ending & blocked(pid, pid)
+        child.sendline("exit")
+        assert finish(child) == 0
+    finally:
+        child.close(force=True)
+
+
 def test_leaving_the_shell_removes_the_tree(scratch: Path) -> None:
     child = spawn(scratch)
     try:

@@ -7,8 +7,12 @@ the instance-metadata providers of both in `--imds` mode.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,6 +92,41 @@ def test_every_export_format_names_both_variables(signed: World, fmt: str) -> No
     assert "AWS_CONTAINER_AUTHORIZATION_TOKEN" in text
     assert proc.returncode == ExitCode.OK, err
     assert "awsenv: stopped" in err
+
+
+def tgkill(pid: int, tid: int, signum: int) -> None:
+    """Send SIGNUM to one thread of PID (what the kernel may pick for a plain `kill`)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.tgkill(pid, tid, signum) != 0:
+        raise OSError(ctypes.get_errno(), "tgkill")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_taken_by_a_server_thread_still_stops_serve(signed: World, signum: int) -> None:
+    """A `kill` may land on any thread; the main thread must wake and stop all the same.
+
+    It slept on in time.sleep when the server's thread took the signal (a `kill` that
+    serve outlived, once, under load); here the signal goes to that thread on purpose.
+    """
+    proc = subprocess.Popen([*AWSENV, "serve", "dev"], env=signed.environ(),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        read_until(proc, b"AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        others = [int(t) for t in os.listdir(f"/proc/{proc.pid}/task") if int(t) != proc.pid]
+        assert others, "serve answers in a thread of its own"
+        tgkill(proc.pid, others[0], signum)
+        try:
+            _, raw = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("serve slept on after a signal one of its threads took")
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == ExitCode.OK, raw.decode()
+    assert "awsenv: stopped" in raw.decode()
 
 
 def test_not_signed_in_unknown_profile_and_usage(configured: World) -> None:

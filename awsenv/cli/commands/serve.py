@@ -8,13 +8,14 @@ could not be answered) goes to stderr. Runs until Ctrl-C or SIGTERM (exit 0).
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 import threading
-import time
 from collections.abc import Callable
 
 import click
 
+from awsenv import signalwait
 from awsenv.cli.commands.credential_process import complete_profile
 from awsenv.cli.commands.export import default_profile
 from awsenv.environment import Environment
@@ -81,7 +82,8 @@ def serve(profiles: tuple[str, ...], port: int, bind: str, imds: bool, fmt: str)
         raise click.UsageError("--imds serves one PROFILE (the instance has one role)")
     previous = signal.signal(signal.SIGTERM, _stop)  # before the first line is out
     try:
-        _serve(names, port=port, bind=bind, imds=imds, fmt=fmt)
+        with signalwait.wakeup_fd() as woken:
+            _serve(names, port=port, bind=bind, imds=imds, fmt=fmt, woken=woken)
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
@@ -94,7 +96,8 @@ def _stop(_signum: int, _frame: object) -> None:
     raise _Stop
 
 
-def _serve(names: list[str], *, port: int, bind: str, imds: bool, fmt: str) -> None:
+def _serve(names: list[str], *, port: int, bind: str, imds: bool, fmt: str,
+           woken: socket.socket) -> None:
     env = Environment.from_os()
     source = default_source(env)
     for name in names:  # signed in, known, fetchable: say so now, not at the first request
@@ -116,5 +119,6 @@ def _serve(names: list[str], *, port: int, bind: str, imds: bool, fmt: str) -> N
         for name, url in zip(names, where, strict=False):
             click.echo(f"awsenv: serving {printable(name)} at {printable(url)}", err=True)
         click.echo("awsenv: Ctrl-C stops it", err=True)
-        while True:  # the server answers in its own threads
-            time.sleep(3600)
+        # The server answers in its own threads; Ctrl-C or SIGTERM raises out of this,
+        # whichever thread the kernel gave the signal to.
+        signalwait.sleep_until_signalled(woken)
