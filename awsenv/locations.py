@@ -129,9 +129,11 @@ def awsenv_command() -> list[str]:
     project's. So it is this interpreter, isolated (``-I``: no cwd, no
     ``PYTHON*`` variables, no user site), running awsenv's own launcher file
     (:mod:`awsenv.launch`), never a bare ``-m`` nor pip's console script.
+    ``-S``: the launcher runs ``site`` only once something beyond the standard
+    library and awsenv is imported, which the hot paths never do.
     """
-    return [sys.executable, "-I", os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                 "launch.py")]
+    return [sys.executable, "-I", "-S",
+            os.path.join(os.path.dirname(os.path.abspath(__file__)), "launch.py")]
 
 
 def template_dir() -> str:

@@ -84,13 +84,41 @@ def test_the_launcher_runs_an_install_the_isolated_interpreter_cannot_see(
     base = Path(sys.base_prefix) / "bin" / "python3"  # no venv: awsenv is not installed there
     launcher = site / "awsenv" / "launch.py"
     (tmp_path / ".aws").mkdir(exist_ok=True)
-    done = subprocess.run([str(base), "-I", str(launcher), "complete", "profiles"], cwd=repo,
+    done = subprocess.run([str(base), "-I", "-S", str(launcher), "complete", "profiles"], cwd=repo,
                           capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(repo)})
     assert done.returncode == 0, done.stderr
     assert importers(log) == []
-    assert locations.awsenv_command()[1:] == ["-I", str(Path(locations.__file__).parent
-                                                        / "launch.py")]
+    assert locations.awsenv_command()[1:] == ["-I", "-S", str(Path(locations.__file__).parent
+                                                              / "launch.py")]
+
+
+def imported(command: list[str], *args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The modules the baked command imported running ``awsenv ARGS`` (``-X importtime``)."""
+    done = subprocess.run([*command[:-1], "-X", "importtime", command[-1], *args],
+                          capture_output=True, text=True, timeout=60)
+    names = {line.rpartition("|")[2].strip() for line in done.stderr.splitlines()
+             if line.startswith("import time:")}
+    return names, done
+
+
+def test_site_runs_only_when_something_beyond_the_stdlib_and_awsenv_is_imported(
+        isolated_home: Path) -> None:
+    """`-S` spares the hot paths `site` (its directories, `.pth` files, sitecustomize); the
+    first import from elsewhere (click here) runs it first, so the full paths see every
+    site directory, as a plain start does: in a checkout click is reachable only so."""
+    command = locations.awsenv_command()
+    assert command[1:3] == ["-I", "-S"]
+    (isolated_home / ".aws").mkdir()
+    (isolated_home / ".aws" / "config").write_text("[profile dev]\nregion = us-east-1\n")
+    names, done = imported(command, "complete", "profiles")  # builds the profile index
+    assert "site" in names and done.stdout.split() == ["dev"], done.stderr
+    names, done = imported(command, "complete", "profiles")  # the fast path, from the index
+    assert done.returncode == 0, done.stderr
+    assert "site" not in names and "awsenv.cli.complete_fast" in names
+    names, done = imported(command, "--version")
+    assert done.returncode == 0 and "awsenv" in done.stdout, done.stderr
+    assert {"site", "click"} <= names
 
 
 def test_the_detached_refresher_starts_isolated(signed: Any, hostile: tuple[Path, Path],
