@@ -10,10 +10,10 @@ once under load: `awsenv serve` slept on after a SIGTERM). Two cures, one home:
 - :func:`start_shielded` starts a thread with the ending signals blocked in it (a
   thread inherits its creator's mask), so the kernel never picks it. Only for
   threads that start no processes: a child would inherit the mask too.
-- :func:`wakeup_fd` + :func:`sleep_until_signalled`: the C-level handler writes the
-  wakeup fd in whatever thread runs it, so a main thread waiting on that fd always
-  wakes and then runs the handler (which raises). For waits beside threads awsenv
-  does not start itself (keyring's workers). No polling.
+- :func:`wakeup_fd` + :func:`wait_for`: the C-level handler writes the signal's
+  number to the wakeup fd in whatever thread runs it, so a main thread waiting on
+  that fd always wakes and learns which signal came. For waits beside threads
+  awsenv does not start itself (keyring's workers). No polling.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ import select
 import signal
 import socket
 import threading
-from collections.abc import Iterator
-from typing import NoReturn
+from collections.abc import Collection, Iterator
 
 # What ends or interrupts awsenv's long-running commands.
 ENDING: tuple[signal.Signals, ...] = tuple(
@@ -59,8 +58,23 @@ def wakeup_fd() -> Iterator[socket.socket]:
             signal.set_wakeup_fd(previous)
 
 
-def sleep_until_signalled(read: socket.socket) -> NoReturn:
-    """Wait on ``read`` (from :func:`wakeup_fd`) for good; a handler that raises ends it."""
+def wait_for(read: socket.socket, signums: Collection[int]) -> int:
+    """Block until one of ``signums`` arrives, whichever thread took it; return it.
+
+    Their Python handlers become no-ops from here on (the caller restores them when
+    it is done): the wakeup fd carries the signal's number, and the wait must not
+    depend on the handler running soon. Before 3.12 it may not: another thread that
+    takes the GIL can clear the main thread's pending-signal flag, so a handler that
+    raises could run only much later (seen on 3.10: `serve` slept on after SIGTERM).
+    """
+    for signum in signums:
+        signal.signal(signum, _ignore)
     while True:
         select.select([read], [], [])
-        read.recv(512)  # the signal numbers; the handler has run or runs next
+        for number in read.recv(512):
+            if number in signums:
+                return number
+
+
+def _ignore(_signum: int, _frame: object) -> None:
+    """The handler while :func:`wait_for` waits: the wakeup fd says what came."""

@@ -23,6 +23,8 @@ from awsenv.errors import AwsenvError, ExitCode, printable
 from awsenv.serve import CredentialServer, default_source, endpoint
 from awsenv.shells.exports import FORMATS, render_export
 
+STOPPING = (signal.SIGINT, signal.SIGTERM)
+
 
 class _Stop(Exception):
     """SIGTERM: leave the serving loop like Ctrl-C does."""
@@ -80,14 +82,19 @@ def serve(profiles: tuple[str, ...], port: int, bind: str, imds: bool, fmt: str)
     names = list(dict.fromkeys(profiles)) or [default_profile(None)]
     if imds and len(names) > 1:
         raise click.UsageError("--imds serves one PROFILE (the instance has one role)")
-    previous = signal.signal(signal.SIGTERM, _stop)  # before the first line is out
+    previous = {s: signal.getsignal(s) for s in STOPPING}
+    signal.signal(signal.SIGTERM, _stop)  # before the first line is out
     try:
         with signalwait.wakeup_fd() as woken:
             _serve(names, port=port, bind=bind, imds=imds, fmt=fmt, woken=woken)
     except (KeyboardInterrupt, _Stop):
         pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    except BaseException:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        raise
+    # Stopped: the process ends now. The handlers stay as the wait left them (no-ops),
+    # so a signal still flagged for Python cannot raise past this line.
     click.echo("awsenv: stopped", err=True)
     raise click.exceptions.Exit(ExitCode.OK)
 
@@ -119,6 +126,6 @@ def _serve(names: list[str], *, port: int, bind: str, imds: bool, fmt: str,
         for name, url in zip(names, where, strict=False):
             click.echo(f"awsenv: serving {printable(name)} at {printable(url)}", err=True)
         click.echo("awsenv: Ctrl-C stops it", err=True)
-        # The server answers in its own threads; Ctrl-C or SIGTERM raises out of this,
+        # The server answers in its own threads; Ctrl-C or SIGTERM ends the wait,
         # whichever thread the kernel gave the signal to.
-        signalwait.sleep_until_signalled(woken)
+        signalwait.wait_for(woken, STOPPING)
