@@ -61,11 +61,13 @@ def wakeup_fd() -> Iterator[socket.socket]:
 def wait_for(read: socket.socket, signums: Collection[int]) -> int:
     """Block until one of ``signums`` arrives, whichever thread took it; return it.
 
-    Their Python handlers become no-ops from here on (the caller restores them when
-    it is done): the wakeup fd carries the signal's number, and the wait must not
-    depend on the handler running soon. Before 3.12 it may not: another thread that
-    takes the GIL can clear the main thread's pending-signal flag, so a handler that
-    raises could run only much later (seen on 3.10: `serve` slept on after SIGTERM).
+    Their Python handlers become no-ops from here on and stay so (a signal still
+    flagged for Python must not raise later; `serve` ends its process right after,
+    a caller that goes on restores them). The wakeup fd carries the signal's
+    number, and the wait must not depend on the handler running soon. Before 3.12
+    it may not: another thread that takes the GIL can clear the main thread's
+    pending-signal flag, so a handler that raises could run only much later (seen on
+    3.10: `serve` slept on after SIGTERM).
     """
     for signum in signums:
         signal.signal(signum, _ignore)

@@ -27,7 +27,8 @@ STOPPING = (signal.SIGINT, signal.SIGTERM)
 
 
 class _Stop(Exception):
-    """SIGTERM: leave the serving loop like Ctrl-C does."""
+    """SIGTERM during set-up (the first fetch): leave like Ctrl-C does; once serving,
+    :func:`awsenv.signalwait.wait_for` takes both."""
 
 
 def error_printer(prefix: str = "awsenv: ") -> Callable[[str, AwsenvError], None]:
