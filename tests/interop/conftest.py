@@ -198,14 +198,36 @@ def interop(kind: str, emu: Any, proxy: TlsProxy, isolated_home: Path, tmp_path:
 
 @pytest.fixture(scope="session")
 def spaced_awsenv(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """``[python, -I, entry]`` of awsenv installed from a freshly built wheel into a venv
-    whose path has a space (``.../with space/venv``).
+    """``[entry]``: awsenv installed from a freshly built wheel into a venv whose path
+    has a space (``.../with space/venv``).
+
+    Built once per test run, not once per xdist worker: the first worker to get here
+    builds under the run's shared base directory while holding a file lock, the
+    others wait for it and use the same install (each build is seconds of CPU).
+    """
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by the run's workers
+    root = base / "spaced-install" / "with space"
+    entry = root / "venv" / "bin" / "awsenv"
+    root.parent.mkdir(exist_ok=True)
+    with FileLock(str(root.parent / "build.lock")):
+        if not (root / "done").exists():
+            shutil.rmtree(root, ignore_errors=True)  # a half build left by a killed run
+            _install_spaced(root)
+            (root / "done").touch()
+    return [str(entry)]
+
+
+def _install_spaced(root: Path) -> None:
+    """Build the wheel and install it into ``root/venv``.
 
     The wheel's dependencies come from this test run's venv through a .pth line,
     which Python adds to sys.path without processing the .pth files in it (so the
     editable checkout never shadows the wheel); awsenv itself is only the wheel.
     """
-    root = tmp_path_factory.mktemp("install") / "with space"
     wheels = root / "wheels"
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
                         "-w", str(wheels), str(REPO)], capture_output=True, text=True,
@@ -232,4 +254,3 @@ def spaced_awsenv(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     where = subprocess.run([str(python), "-I", "-c", "import awsenv; print(awsenv.__file__)"],
                            capture_output=True, text=True, check=True).stdout.strip()
     assert where.startswith(str(target)), where  # the wheel, never the checkout
-    return [str(entry)]
