@@ -2,4 +2,4 @@
 
 from awsenv.cli import main
 
-raise SystemExit(main())
+raise SystemExit(main(process=True))

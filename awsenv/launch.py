@@ -53,4 +53,4 @@ if __name__ == "__main__":
         sys.meta_path.insert(0, _SiteOnFirstNeed)
     from awsenv.cli import main
 
-    sys.exit(main())
+    sys.exit(main(process=True))

@@ -1,10 +1,16 @@
-"""The fast-path dispatcher: a handler that cannot load hands over to the click path."""
+"""The fast-path dispatcher: a handler that cannot load hands over to the click path, and
+a fast answer ends the process without the interpreter's finalisation."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from awsenv.cli import fastpath
+import awsenv
+from awsenv.cli import fastpath, main
 
 
 def test_a_handler_that_fails_to_import_falls_through(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -20,3 +26,70 @@ def test_unknown_commands_are_not_dispatched() -> None:
 def test_a_loaded_handler_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(fastpath.FAST, "probe", "awsenv.creds.fast:parse_profile")
     assert fastpath.try_fast(["probe", "--profile", "dev"]) == "dev"
+
+
+# -- how the process ends (fastpath.end) --------------------------------------------------
+
+# Runs launch.py as awsenv bakes it (``python -I -S launch.py ARGS``) with a sentinel in
+# this script's own globals: finalisation clears them and runs its __del__, os._exit
+# does not. ``{setup}`` adds what the process still has to finish.
+ENDING = """
+import os, runpy, sys
+class Sentinel:
+    def __del__(self, write=os.write):
+        write(2, b"FINALIZED\\n")
+sentinel = Sentinel()
+{setup}
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+SETUPS = {
+    "nothing": "",
+    "atexit": "import atexit; atexit.register(os.write, 2, b'ATEXIT\\n')",
+    "thread": "import threading, time; threading.Thread(target=time.sleep, args=(0.3,)).start()",
+}
+
+
+def _end(args: list[str], setup: str = "nothing") -> subprocess.CompletedProcess[bytes]:
+    launch = str(Path(awsenv.__file__).with_name("launch.py"))
+    script = ENDING.format(setup=SETUPS[setup])
+    return subprocess.run([sys.executable, "-I", "-S", "-c", script, launch, *args],
+                          capture_output=True, timeout=60, check=False)
+
+
+@pytest.fixture
+def sessions_config(isolated_home: Path) -> None:
+    config = isolated_home / ".aws" / "config"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[sso-session corp]\nsso_region = eu-west-1\n")
+
+
+def test_a_fast_answer_ends_the_process_without_finalising(sessions_config: None) -> None:
+    """About 2 ms of every prompt's hook went to tearing down what it had loaded."""
+    r = _end(["complete", "sessions"])
+    assert (r.returncode, r.stdout) == (0, b"corp\n"), r.stderr
+    assert b"FINALIZED" not in r.stderr
+
+
+def test_the_full_path_still_ends_the_normal_way() -> None:
+    r = _end(["--version"])
+    assert r.returncode == 0 and r.stdout.startswith(b"awsenv"), r.stderr
+    assert b"FINALIZED" in r.stderr
+
+
+@pytest.mark.parametrize("setup", ["atexit", "thread"])
+def test_a_fast_answer_with_more_to_finish_ends_the_normal_way(sessions_config: None,
+                                                               setup: str) -> None:
+    """A running thread or an atexit handler is left to finish: the exit is the normal one."""
+    r = _end(["complete", "sessions"], setup)
+    assert (r.returncode, r.stdout) == (0, b"corp\n"), r.stderr
+    assert b"FINALIZED" in r.stderr
+    assert (b"ATEXIT" in r.stderr) == (setup == "atexit")
+
+
+def test_in_process_callers_get_the_exit_code_back(sessions_config: None,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Only the process entry points end the process; main() returns to its caller."""
+    assert main(["complete", "sessions"]) == 0
+    assert capsys.readouterr().out == "corp\n"
