@@ -12,19 +12,19 @@ import sys
 
 def main(argv: list[str] | None = None, *, process: bool = False) -> int:
     """Run one command; ``process``: this is the whole process (launch.py, the console
-    script), so a fast path's answer may end it at once (``fastpath.end``) instead of
-    returning to a caller."""
+    script, ``python -m awsenv``), so it ends when the command is done
+    (``fastpath.end``: no interpreter finalisation) instead of returning to a caller."""
     args = sys.argv[1:] if argv is None else list(argv)
     from awsenv.cli import fastpath
 
     rc = fastpath.try_fast(args)
-    if rc is not None:
-        if process:
-            fastpath.end(rc)
-        return rc
-    from awsenv.cli.app import run
+    if rc is None:
+        from awsenv.cli.app import run
 
-    return run(args)
+        rc = run(args)
+    if process:
+        fastpath.end(rc)
+    return rc
 
 
 def entry() -> int:

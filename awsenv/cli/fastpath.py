@@ -38,34 +38,42 @@ def try_fast(args: list[str]) -> int | None:
 
 
 def end(rc: int) -> NoReturn:
-    """End the process after a fast path answered, skipping the interpreter's finalisation.
+    """End the process once its command is done, without the interpreter's finalisation.
 
-    Tearing down the modules loaded and collecting what they hold costs about 2 ms,
-    as much as the hot path's own work; a shell pays it on every prompt that runs
-    the hook. The answer is complete by then: every file a fast path writes is
-    closed (atomic writes are renamed before the answer is sent), and stdout and
-    stderr are flushed here. When the process has more to finish (a thread still
-    running, an ``atexit`` handler: the refresher's full path can leave either),
-    it exits the normal way instead. A failed flush exits 120, as CPython's own
-    exit does.
+    Tearing down every loaded module and collecting what they hold costs about 2 ms
+    after a fast path (as much as the hook's own work, on every prompt) and 20-50 ms
+    after the full path (botocore, keyring). What a normal exit does that matters is
+    done here: the ``atexit`` handlers run (logging's flush, ``weakref.finalize``),
+    then stdout and stderr are flushed. Every file awsenv writes is closed before its
+    command returns (``fsutil.atomic_write``). A thread that is not a daemon is left to
+    the normal exit, which waits for it. A failed flush exits 120, as CPython's does.
     """
+    if _threads_to_wait_for() or not _ran_exit_handlers():
+        sys.exit(rc)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):
             rc = rc or 120
-    if _nothing_left_to_finish():
-        os._exit(rc)
-    sys.exit(rc)
+    os._exit(rc)
 
 
-def _nothing_left_to_finish() -> bool:
-    """No other thread alive and no ``atexit`` handler registered (if unsure: False)."""
+def _threads_to_wait_for() -> bool:
+    """Another thread is alive and not a daemon (the normal exit would wait for it)."""
     threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
+    if threading is None:
         return False
+    main = threading.main_thread()
+    return any(t is not main and not t.daemon and t.is_alive() for t in threading.enumerate())
+
+
+def _ran_exit_handlers() -> bool:
+    """Run the ``atexit`` handlers now, as the normal exit would first; False if unsure how."""
     atexit = sys.modules.get("atexit")
     if atexit is None:  # never imported: nothing can have registered a handler
         return True
-    count = getattr(atexit, "_ncallbacks", None)
-    return count is not None and count() == 0
+    run = getattr(atexit, "_run_exitfuncs", None)
+    if run is None:
+        return False
+    run()  # runs each handler once and clears them, as at a normal exit
+    return True
