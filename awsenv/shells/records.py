@@ -75,7 +75,7 @@ class Records:
 
 def send(data: bytes) -> bool:
     """Write a finished answer to stdout; False when the shell went away (Ctrl-C), after
-    pointing stdout at /dev/null so the interpreter's own flush at exit stays quiet."""
+    pointing stdout at /dev/null so the flush at exit (``fastpath.end``'s) stays quiet."""
     try:
         out = sys.stdout.buffer
         out.write(data)
