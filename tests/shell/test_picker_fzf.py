@@ -97,9 +97,14 @@ def fzf(shell: Shell, command: str = "awsenv use") -> str:
         shown += shell.child.before
         shell.child.send(CPR_ANSWER)
     shown += shell.child.before + shell.child.after
-    shell.child.expect_exact("us-west-2")
+    if b"us-west-2" not in shown:
+        # fzf redraws only what changed: under load it can draw the rows in a frame whose
+        # count is not final yet and then only the count, so the region comes before
+        # "4/4" (a 3.13 wheel run under load waited 60 s for it after).
+        shell.child.expect_exact("us-west-2")
+        shown += shell.child.before + shell.child.after
     assert "fzf" in descendants(shell.child.pid).values()  # not the builtin picker
-    return (shown + shell.child.before + shell.child.after).decode("utf-8", "replace")
+    return shown.decode("utf-8", "replace")
 
 
 def test_typing_into_fzf_and_enter_switch_the_shell(shell: Shell) -> None:
