@@ -93,14 +93,20 @@ def fzf(shell: Shell, command: str = "awsenv use") -> str:
     what the terminal showed."""
     shell.child.sendline(command)
     shown = b""
+    drawn = b""  # what fzf drew: everything after its first cursor position request
+    asked = False
     while shell.child.expect_exact([CPR_ASK, "4/4"]) == 0:
         shown += shell.child.before
+        drawn += shell.child.before if asked else b""
+        asked = True
         shell.child.send(CPR_ANSWER)
     shown += shell.child.before + shell.child.after
-    if b"us-west-2" not in shown:
+    drawn += shell.child.before if asked else b""
+    if b"us-west-2" not in drawn:
         # fzf redraws only what changed: under load it can draw the rows in a frame whose
         # count is not final yet and then only the count, so the region comes before
-        # "4/4" (a 3.13 wheel run under load waited 60 s for it after).
+        # "4/4" (a 3.13 wheel run under load waited 60 s for it after). Only fzf's own
+        # output counts: the shell's echo and earlier commands' lines come before it asks.
         shell.child.expect_exact("us-west-2")
         shown += shell.child.before + shell.child.after
     assert "fzf" in descendants(shell.child.pid).values()  # not the builtin picker
