@@ -47,6 +47,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """
     if not config.pluginmanager.hasplugin("xdist"):
         return
+    # The long loops (`slow`: up to a minute each, most of it waiting on a rate limit or a
+    # kill loop) go first, so they run beside the short tests instead of after them: last,
+    # one of them kept a single worker busy for 50 s while the others sat idle. xdist hands
+    # tests out in collection order; sorted() is stable, so the rest keep theirs.
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("slow") is None)
     for item in items:
         if item.get_closest_marker("keyring") is not None:
             item.add_marker(pytest.mark.xdist_group("secret-service"))

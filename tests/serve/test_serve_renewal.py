@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from serve.conftest import CLIENT, client_env, run, serving
 from support.world import ACCOUNT, World
 
@@ -33,6 +34,7 @@ ROUNDS = 4
 CALLS = 3
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_clients_make_one_role_credential_call(signed: World) -> None:
     signed.emu.configure(latency_ms=300)  # the fetch is slow: the requests overlap it
     with serving(signed, "dev") as served:
