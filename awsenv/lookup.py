@@ -306,7 +306,14 @@ def find(src: Sources, text: str, environ: Mapping[str, str]) -> ProfileInfo:
     w = wanted(text)
     if w is None:
         raise NoMatch("no profile given", "pass a profile name or an account id")
-    found = matches(src, w, current_role(src, environ))
+    role_now = current_role(src, environ)
+    found = matches(src, w, role_now)
+    if w.by_name and w.role:
+        # Read as ACCOUNT_NAME/ROLE, but an account's own name may hold a slash
+        # ("Data/Platform"): the whole text as a name counts too, both readings' matches
+        # together (several are one line naming them, as ever).
+        whole = matches(src, Wanted(text, text.strip(), by_name=True), role_now)
+        found = list({p.name: p for p in (*found, *whole)}.values())
     if len(found) == 1:
         return found[0]
     if found:

@@ -6,8 +6,12 @@ Local data only: no portal call (ListAccounts/ListAccountRoles) for any lookup.
 
 from __future__ import annotations
 
+import configparser
+
 import pytest
 from support.world import World
+
+from awsenv.emulator.directory import Account, Directory
 
 PRINT_PROFILE = ["python3", "-c", "import os; print(os.environ['AWSENV_PROFILE'])"]
 SSO_ROLE = ("arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
@@ -126,3 +130,41 @@ def test_a_profile_name_wins_over_an_account_name(synced: World) -> None:
     code, out, err = exec_as(synced, "Shared")
     assert (code, out) == (0, "Shared"), err
     assert "is profile" not in err
+
+
+
+def profile_for(world: World, account: str, role: str) -> str:
+    """The name `awsenv sync` gave ``account``'s ``role``."""
+    parser = configparser.RawConfigParser()
+    parser.read_string(world.config.read_text())
+    return next(section.removeprefix("profile ") for section in parser.sections()
+                if parser[section].get("awsenv_account_id") == account
+                and parser[section].get("awsenv_role_name") == role)
+
+
+def test_an_account_name_with_a_slash_is_found_whole(configured: World) -> None:
+    """Account names may hold a slash: ``Data/Platform`` is that account, not a role
+    Platform in an account named Data, unless Data has that role too: then both."""
+    configured.emu.directory = Directory([
+        Account("555555555555", "Data/Platform", "data@example.com", ("Developer",)),
+        Account("666666666666", "Data", "data-root@example.com", ("Developer",)),
+    ])
+    configured.login()
+    assert configured.cli("sync").returncode == 0
+    slashed = profile_for(configured, "555555555555", "Developer")
+    assert exec_as(configured, "Data/Platform")[:2] == (0, slashed)
+    assert exec_as(configured, "data/platform/Developer")[:2] == (0, slashed)
+    assert exec_as(configured, "Data/Developer")[:2] == (
+        0, profile_for(configured, "666666666666", "Developer"))
+    # Data gets a role named Platform: "Data/Platform" now reads both ways.
+    configured.emu.directory = Directory([
+        Account("555555555555", "Data/Platform", "data@example.com", ("Developer",)),
+        Account("666666666666", "Data", "data-root@example.com", ("Developer", "Platform")),
+    ])
+    assert configured.cli("sync").returncode == 0
+    platform = profile_for(configured, "666666666666", "Platform")
+    code, out, err = exec_as(configured, "Data/Platform")
+    assert (code, out) == (2, "")
+    assert err.startswith("awsenv: Data/Platform matches several profiles: ")
+    assert f"{slashed} (555555555555/Developer)" in err
+    assert f"{platform} (666666666666/Platform)" in err
