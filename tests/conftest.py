@@ -20,6 +20,7 @@ REPO = TESTS.parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
+from support import signals  # noqa: E402
 from support.other_user import other_user  # noqa: E402,F401  (a real second local user)
 
 TEST_KEYRING = "support.file_keyring.TestKeyring"
@@ -28,6 +29,9 @@ INSTALLED_VAR = "AWSENV_TESTS_INSTALLED_WHEEL"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Started in the background (`make test &` in a script, nohup), the suite would pass
+    # SIGINT ignored to every awsenv it starts, and the Ctrl-C tests would fail.
+    signals.unignore_for_children()
     if os.environ.get(INSTALLED_VAR):
         import awsenv
 
