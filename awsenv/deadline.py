@@ -114,13 +114,14 @@ def remaining(environ: Mapping[str, str] | None = None) -> float | None:
     return _started + limit(environ) - time.monotonic()
 
 
-def passed(action: str, environ: Mapping[str, str] | None = None) -> Exception:
+def passed(action: str, environ: Mapping[str, str] | None = None,
+           service: str = "IAM Identity Center") -> Exception:
     """The error for a spent budget: "timed out" (exit 6) in awsenv's one vocabulary
     (``awsenv.errors``), like a read timeout, so the caller keeps the session and caches."""
     from awsenv import errors
 
     return errors.service_failed(
-        "IAM Identity Center", action, errors.TIMED_OUT,
+        service, action, errors.TIMED_OUT,
         f"no answer within {limit(environ):g} s, {variable()}, retries included",
         f"retry; on a slow network raise {variable()} (seconds)")
 

@@ -35,6 +35,11 @@ MAX_TIMEOUT = 3600.0
 
 # Error codes that mean "the service is busy or broken right now": worth keeping
 # cached state and trying again later, never a reason to sign the user out.
+IDENTITY_CENTER = "IAM Identity Center"
+# What a failure line calls each service (a chained role's AssumeRole is STS's, and its
+# fix is STS's endpoint, not Identity Center's).
+SERVICE_LABELS = {"sso": IDENTITY_CENTER, "sso-oidc": IDENTITY_CENTER, "sts": "AWS STS"}
+
 TRANSIENT_CODES = frozenset({
     "InternalServerException", "ServiceUnavailableException", "TooManyRequestsException",
     "ThrottlingException", "Throttling", "RequestTimeout", "RequestTimeoutException",
@@ -184,6 +189,7 @@ def _watched(env: Environment, client: BaseClient, session: Any,
     """
     total = _attempts(session, attempts)
     environ = env.environ
+    service = label(client)
 
     def before_send(request: Any, **_: Any) -> None:
         context = getattr(request, "context", None)
@@ -199,10 +205,10 @@ def _watched(env: Environment, client: BaseClient, session: Any,
                 word, detail = context.get("awsenv_cause") or (errors.TIMED_OUT, "")
                 if attempt > 1 and word != errors.TIMED_OUT:
                     # Answered (throttled, 5xx) or refused every time: name that cause.
-                    raise errors.service_failed("IAM Identity Center", op, word,
+                    raise errors.service_failed(service, op, word,
                                                 ", ".join(x for x in (detail, f"{attempt - 1} "
                                                                       "tries") if x))
-                raise deadline.passed(op, environ)
+                raise deadline.passed(op, environ, service)
             config = context.get("client_config")
             read = getattr(config, "read_timeout", None) or READ_TIMEOUT
             context["read_timeout"] = max(min(float(read), left), 0.05)
@@ -359,7 +365,15 @@ def cause(exc: BaseException) -> tuple[str, str]:
     return type(exc).__name__, ""
 
 
-def service_error(exc: BaseException, action: str, region: str | None = None) -> AwsenvError:
+def label(client: Any) -> str:
+    """The service a client talks to, as failure lines name it."""
+    name = getattr(getattr(getattr(client, "meta", None), "service_model", None),
+                   "service_name", "")
+    return SERVICE_LABELS.get(name, IDENTITY_CENTER)
+
+
+def service_error(exc: BaseException, action: str, region: str | None = None, *,
+                  service: str = "IAM Identity Center") -> AwsenvError:
     """The one line for a failure botocore already retried (``awsenv.errors`` vocabulary).
 
     Only the cause, error code and HTTP status go into the message: a service
@@ -372,4 +386,4 @@ def service_error(exc: BaseException, action: str, region: str | None = None) ->
     where = f" in {region}" if region else ""
     word, detail = cause(exc)
     log.debug("%s failed: %s %s", action, word, detail)
-    return errors.service_failed("IAM Identity Center", f"{action}{where}", word, detail)
+    return errors.service_failed(service, f"{action}{where}", word, detail)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,15 +150,38 @@ def file_stamp(path: Path) -> Stamp | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+# The last config this process loaded, by (path, HOME, stamp). A chained profile reads
+# the config for every hop and several commands read it more than once: each read was a
+# full parse (about a second at 15,000 profiles; a 1,500-hop chain spent 146 s in them).
+_LOADED: dict[tuple[str, str | None, Stamp], AwsConfig] = {}
+# A file modified this recently (ns) may change again within the file system's timestamp
+# granularity without its stamp changing (an in-place write of the same size): not kept.
+_SETTLED_NS = 50_000_000
+
+
 def load(env: Environment) -> AwsConfig:
-    """Parse and resolve ``env.paths.aws_config_file``; a missing file is empty."""
+    """Parse and resolve ``env.paths.aws_config_file``; a missing file is empty.
+
+    The result is shared by later calls in this process while the file's stamp is
+    unchanged: callers must treat it as read-only (only :func:`resolve` fills it).
+    """
     assert env.paths is not None
     path = env.paths.aws_config_file
-    cfg = AwsConfig(path=path, home=env.paths.home, stamp=file_stamp(path))
+    stamp = file_stamp(path)
+    home = str(env.paths.home) if env.paths.home is not None else None
+    key = (str(path), home, stamp) if stamp is not None else None
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    started = time.time_ns()
+    cfg = AwsConfig(path=path, home=env.paths.home, stamp=stamp)
     parsed = parse_file(path, env.paths.home)
     if parsed is None:
         return cfg
-    return resolve(parsed, cfg)
+    cfg = resolve(parsed, cfg)
+    if key is not None and started - stamp[0] > _SETTLED_NS and file_stamp(path) == stamp:
+        _LOADED.clear()
+        _LOADED[key] = cfg
+    return cfg
 
 
 def parse_file(path: Path, home: Path | None = None) -> dict[str, Any] | None:

@@ -2,8 +2,8 @@
 
 What the AWS CLI chains, awsenv chains: a profile with ``role_arn`` and
 ``source_profile`` (an awsenv profile, a native ``sso_session`` profile, a
-``credential_process`` or static-key profile, or another chained profile, to any
-depth; a loop is refused as botocore refuses it), with ``role_session_name``,
+``credential_process`` or static-key profile, or another chained profile, up to
+MAX_HOPS roles; a loop is refused as botocore refuses it), with ``role_session_name``,
 ``duration_seconds``, ``external_id`` and ``region``. An ad hoc chain
 (``--chain ROLE_ARN`` on use/exec/export/console) is named
 ``PROFILE+ROLE_ARN[+ROLE_ARN...]`` (:func:`compose`): the name the role cache,
@@ -34,6 +34,10 @@ from awsenv.errors import AwsenvError, ConfigError, ExitCode, ServiceError, prin
 
 # AWS's one-hour cap on role-chained sessions (IAM User Guide, "Role chaining").
 CHAINED_MAX = 3600
+# Roles in one chain, at most. AWS sets no number, but every hop is a role session made
+# with the one before it, no real chain comes near this, and a generated config must end
+# in one line, not in Python's recursion limit (reached at about 250 hops).
+MAX_HOPS = 64
 SEPARATOR = "+"
 ROLE_ARN = re.compile(
     r"arn:(?P<partition>aws(?:-[a-z]+)*):iam::(?P<account>[0-9]{12}):"
@@ -112,7 +116,8 @@ def hop(env: Environment, name: str) -> Hop | None:
 
     ConfigError (one line, the fix) for what botocore would refuse too: no
     source_profile, an unknown source, a loop, a malformed role ARN; and for
-    the settings awsenv cannot honour (credential_source, mfa_serial).
+    the settings awsenv cannot honour (credential_source, mfa_serial) and a chain
+    of more than MAX_HOPS roles.
     """
     from awsenv.awsconfig import read
 
@@ -124,6 +129,10 @@ def hop(env: Environment, name: str) -> Hop | None:
             return None
         base, arns = adhoc
         cfg.profile(base)  # unknown profile: the usual one line
+        if cfg.raw_profiles.get(base, {}).get("role_arn"):
+            _check_chain(cfg, base, extra=len(arns))
+        else:
+            _check_depth(base, len(arns))
         source = compose(base, arns[:-1]) if len(arns) > 1 else base
         region = _region(cfg, base)
         return Hop(name, source, arns[-1], region=region)
@@ -156,10 +165,19 @@ def _region(cfg: object, name: str) -> str | None:
     return None
 
 
-def _check_chain(cfg: object, name: str) -> None:
-    """Walk ``name``'s source_profile links: every one known, no loop, nothing unsupported."""
+def _check_depth(name: str, hops: int) -> None:
+    if hops > MAX_HOPS:
+        raise ConfigError(f"the role chain of '{printable(name)}' has more than {MAX_HOPS} roles",
+                          "shorten it: point source_profile at a profile with credentials "
+                          "of its own nearer the role you want")
+
+
+def _check_chain(cfg: object, name: str, extra: int = 0) -> None:
+    """Walk ``name``'s source_profile links: every one known, no loop, nothing unsupported,
+    at most MAX_HOPS roles counting ``extra`` ad hoc ones above it."""
     raw_profiles = getattr(cfg, "raw_profiles", {})
     path: list[str] = []
+    seen: set[str] = set()  # path's members: a list alone made a deep chain quadratic
     current = name
     while True:
         raw = raw_profiles[current]
@@ -181,9 +199,11 @@ def _check_chain(cfg: object, name: str) -> None:
                               "add `source_profile = PROFILE` (the profile whose credentials "
                               "assume the role)")
         path.append(current)
+        seen.add(current)
+        _check_depth(name, len(path) + extra)
         if source == current and (raw.get("aws_access_key_id") or raw.get("credential_process")):
             return  # botocore's own form: the profile's keys assume its role
-        if source in path:
+        if source in seen:
             loop = " -> ".join(printable(p) for p in [*path, source])
             raise ConfigError(f"the source_profile chain loops: {loop}",
                               "point one of them at a profile without role_arn")
@@ -291,20 +311,20 @@ def fetch(env: Environment, link: Hop, source: SourceGetter) -> RoleCredentials:
     client = clients.sts(env, region, keys)
     try:
         answer = client.assume_role(**args)
-    except ClientError as exc:
-        code = clients.error_code(exc) or ""
-        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-        message = str(exc.response.get("Error", {}).get("Message") or "")
-        if code in ("AccessDenied", "ValidationError", "RegionDisabledException") \
-                or status in (400, 403):
-            raise ConfigError(
-                f"STS refused to assume {printable(link.role_arn)} for "
-                f"'{printable(link.name)}': {code} {printable(message)}".rstrip(),
-                "check the role's trust policy names the source role (and external_id, "
-                "duration_seconds, role_session_name)") from None
-        raise clients.service_error(exc, "AssumeRole", region) from None
-    except BotoCoreError as exc:
-        raise clients.service_error(exc, "AssumeRole", region) from None
+    except (ClientError, BotoCoreError) as exc:
+        if isinstance(exc, ClientError):
+            code = clients.error_code(exc) or ""
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            message = str(exc.response.get("Error", {}).get("Message") or "")
+            if code in ("AccessDenied", "ValidationError", "RegionDisabledException") \
+                    or status in (400, 403):
+                raise ConfigError(
+                    f"STS refused to assume {printable(link.role_arn)} for "
+                    f"'{printable(link.name)}': {code} {printable(message)}".rstrip(),
+                    "check the role's trust policy names the source role (and external_id, "
+                    "duration_seconds, role_session_name)") from None
+        raise clients.service_error(exc, "AssumeRole", region,
+                                    service=clients.label(client)) from None
     try:
         c = answer["Credentials"]
         expiration = c["Expiration"].timestamp()

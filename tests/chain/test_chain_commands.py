@@ -12,13 +12,14 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from support.chains import AUDIT, DEPLOY
 from support.world import AWSENV, World
 
-from awsenv.creds import cache
+from awsenv.creds import cache, chain
 from awsenv.errors import ExitCode
 
 HOP1_ARN = "arn:aws:sts::222222222222:assumed-role/deploy/alice"
@@ -286,3 +287,70 @@ def test_a_bad_chain_arn_is_a_usage_error(signed: World) -> None:
     assert r.returncode == ExitCode.USAGE
     assert r.stderr.startswith("awsenv: --chain arn:aws:iam::1:role/x is not an IAM role ARN")
 
+
+
+def deep_chain(world: World, roles: int) -> str:
+    """Profiles deep1..deepN, each assuming deploy with the one before (deep1 with dev):
+    ``deepN`` is a chain of N roles. Returns its name."""
+    stanzas = [f"[profile deep{i}]\nrole_arn = {DEPLOY}\n"
+               f"source_profile = {'dev' if i == 1 else f'deep{i - 1}'}\n"
+               for i in range(1, roles + 1)]
+    world.config.write_text(world.config.read_text() + "\n" + "\n".join(stanzas))
+    return f"deep{roles}"
+
+
+def test_a_chain_deeper_than_awsenv_follows_is_one_line_without_a_call(signed: World) -> None:
+    """A generated config with a 300-role chain ended in Python's recursion limit
+    ("internal error (RecursionError)") after seconds of work; now one line at once."""
+    deep_chain(signed, 300)
+    before = signed.count("AssumeRole")
+    for name, argv in (("deep300", ("export", "deep300")),
+                       ("deep65", ("credential-process", "--profile", "deep65")),
+                       ("deep63", ("export", "deep63", "--chain", DEPLOY, "--chain", DEPLOY))):
+        r = signed.cli(*argv)
+        assert r.returncode == ExitCode.CONFIG, (argv, r.stderr)
+        assert r.stderr.splitlines() == [
+            f"awsenv: the role chain of '{name}' has more than {chain.MAX_HOPS} roles; shorten "
+            "it: point source_profile at a profile with credentials of its own nearer the role "
+            "you want"], argv
+    assert signed.count("AssumeRole") == before
+
+
+def test_a_chain_of_the_most_roles_is_followed(signed: World) -> None:
+    """MAX_HOPS roles pass the check (checked in process: 64 real AssumeRoles would say
+    nothing more), and the config is parsed once for all of their hops."""
+    from awsenv.awsconfig import read
+    from awsenv.environment import Environment
+
+    name = deep_chain(signed, chain.MAX_HOPS)
+    time.sleep(read._SETTLED_NS / 1e9)  # a file written just now is read afresh each time
+    parsed: list[object] = []
+    real = read.parse_file
+
+    def counting(*args: object, **kwargs: object) -> object:
+        parsed.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    env = Environment.from_os()
+    try:
+        read.parse_file = counting  # type: ignore[assignment]
+        for i in range(chain.MAX_HOPS, 0, -1):
+            link = chain.hop(env, f"deep{i}")
+            assert link is not None and link.source == ("dev" if i == 1 else f"deep{i - 1}")
+        assert chain.hop(env, f"deep{chain.MAX_HOPS - 1}+{DEPLOY}") is not None
+    finally:
+        read.parse_file = real  # type: ignore[assignment]
+    assert len(parsed) == 1, name
+    # An edit is seen at once: the next read parses the new file.
+    signed.config.write_text(signed.config.read_text() + "\n[profile late]\nregion = eu-west-1\n")
+    assert "late" in read.load(env).raw_profiles
+
+
+def test_an_sts_failure_names_sts(signed: World) -> None:
+    """A chained role's AssumeRole goes to STS: its failure line says so, not Identity Center."""
+    exported(signed, "dev")  # the source's credentials cached: only STS is left to fail
+    r = signed.cli("export", "hop1", "-f", "json",
+                   extra={"AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"})
+    assert r.returncode == ExitCode.SERVICE, r.stderr
+    assert r.stderr.startswith("awsenv: AWS STS AssumeRole in eu-west-1 failed: could not "
+                               "connect"), r.stderr
