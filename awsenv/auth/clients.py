@@ -33,13 +33,13 @@ CONNECT_TIMEOUT_VAR = "AWSENV_CONNECT_TIMEOUT"
 READ_TIMEOUT_VAR = "AWSENV_READ_TIMEOUT"
 MAX_TIMEOUT = 3600.0
 
-# Error codes that mean "the service is busy or broken right now": worth keeping
-# cached state and trying again later, never a reason to sign the user out.
 IDENTITY_CENTER = "IAM Identity Center"
 # What a failure line calls each service (a chained role's AssumeRole is STS's, and its
 # fix is STS's endpoint, not Identity Center's).
 SERVICE_LABELS = {"sso": IDENTITY_CENTER, "sso-oidc": IDENTITY_CENTER, "sts": "AWS STS"}
 
+# Error codes that mean "the service is busy or broken right now": worth keeping
+# cached state and trying again later, never a reason to sign the user out.
 TRANSIENT_CODES = frozenset({
     "InternalServerException", "ServiceUnavailableException", "TooManyRequestsException",
     "ThrottlingException", "Throttling", "RequestTimeout", "RequestTimeoutException",
@@ -373,7 +373,7 @@ def label(client: Any) -> str:
 
 
 def service_error(exc: BaseException, action: str, region: str | None = None, *,
-                  service: str = "IAM Identity Center") -> AwsenvError:
+                  service: str = IDENTITY_CENTER) -> AwsenvError:
     """The one line for a failure botocore already retried (``awsenv.errors`` vocabulary).
 
     Only the cause, error code and HTTP status go into the message: a service

@@ -68,8 +68,8 @@ def in_session(data: Path, daemon: str, password: str, driver: str = DRIVER,
     script = (f'printf %s "$1" | gnome-keyring-daemon {daemon} --components=secrets >/dev/null;'
               f' exec "{sys.executable}" -c "$2"')
     # A session of its own: FROZEN stops this daemon, and a stopped process in the suite's
-    # process group lets the kernel send the whole group SIGHUP and SIGCONT when the group
-    # becomes orphaned (POSIX), which ended the shared test Secret Service mid-run.
+    # process group lets the kernel send the whole group SIGHUP and SIGCONT if the group
+    # becomes orphaned (POSIX); the shared test Secret Service quits on SIGHUP.
     return subprocess.run(["dbus-run-session", "--", "sh", "-c", script, "sh", password, driver],
                           env=env, capture_output=True, text=True, timeout=60,
                           stdin=subprocess.DEVNULL, start_new_session=True)
